@@ -1,0 +1,81 @@
+//! Coverage areas of a fibre network: the union of geodesic circles of one
+//! radius around eligible elements, its statistics, an exact point index and
+//! the fixed cells the edge reads.
+//!
+//! Plain Rust with no I/O, threads or clocks, so it runs natively, in the
+//! Worker and in the browser alike.
+
+pub mod cell;
+pub mod circle;
+pub mod codec;
+pub mod element;
+pub mod geodesy;
+pub mod grid;
+pub mod lookup;
+pub mod stats;
+pub mod union;
+
+pub use element::{check_elements, check_query, PointError, Radius, RadiusError};
+pub use lookup::{Answer, PointIndex};
+pub use stats::CoverageStats;
+
+use geo::MultiPolygon;
+
+/// Default maximum distance between the polygon boundary and the exact
+/// geodesic circles, metres.
+pub const DEFAULT_MAX_ERROR_M: f64 = 0.5;
+
+/// A provider's coverage: the published polygon, its statistics and the
+/// exact index for point queries.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    pub polygon: MultiPolygon<f64>,
+    pub stats: CoverageStats,
+    pub index: PointIndex,
+}
+
+/// Why a coverage could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildError {
+    Point(PointError),
+    Radius(RadiusError),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Point(e) => e.fmt(f),
+            Self::Radius(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Coverage {
+    /// Builds the coverage of `points` (`[lng, lat]` degrees) at `radius_m`.
+    pub fn build(points: &[[f64; 2]], radius_m: f64, max_error_m: f64) -> Result<Self, BuildError> {
+        let radius = Radius::new(radius_m).map_err(BuildError::Radius)?;
+        let elements = check_elements(points).map_err(BuildError::Point)?;
+        let polygon = union::union_of_circles(&elements, radius.metres(), max_error_m);
+        let stats = CoverageStats::of(&polygon, elements.len());
+        let index = PointIndex::new(elements, radius);
+        Ok(Self { polygon, stats, index })
+    }
+
+    /// The polygon as a GeoJSON Feature carrying the statistics as properties.
+    pub fn to_feature(&self) -> geojson::Feature {
+        let geometry = geojson::Geometry::from(&self.polygon);
+        let properties = match serde_json::to_value(&self.stats) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        };
+        geojson::Feature {
+            bbox: None,
+            geometry: Some(geometry),
+            id: None,
+            properties,
+            foreign_members: None,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Exact point queries: a point is covered exactly when some element lies
+//! within the radius, by geodesic distance. No polygon is involved, so the
+//! answer has no approximation band beyond the distance formula's sub-millimetre
+//! error (see `geodesy`).
+
+use crate::element::Radius;
+use crate::geodesy::{distance_m, local_offset_m, LOCAL_LIMIT_M};
+use crate::grid::Grid;
+use serde::{Deserialize, Serialize};
+
+/// The answer for one point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub covered: bool,
+    /// Geodesic distance to the nearest element, metres; `None` with no elements.
+    pub distance_m: Option<f64>,
+}
+
+/// Elements of one coverage, indexed for "covered?" and "how far?".
+#[derive(Debug, Clone)]
+pub struct PointIndex {
+    elements: Vec<[f64; 2]>,
+    radius: f64,
+    grid: Grid,
+}
+
+impl PointIndex {
+    /// Indexes checked element positions (see [`crate::check_elements`]).
+    pub fn new(elements: Vec<[f64; 2]>, radius: Radius) -> Self {
+        let grid = Grid::new(&elements, radius.metres());
+        Self {
+            elements,
+            radius: radius.metres(),
+            grid,
+        }
+    }
+
+    pub fn elements(&self) -> &[[f64; 2]] {
+        &self.elements
+    }
+
+    pub fn radius_m(&self) -> f64 {
+        self.radius
+    }
+
+    /// Distance to the nearest element within the radius, if any.
+    #[inline]
+    pub fn nearest_within_radius(&self, p: [f64; 2]) -> Option<f64> {
+        let mut best = f64::INFINITY;
+        let r2 = self.radius * self.radius;
+        self.grid.for_each_near(p, self.radius, |e, _| {
+            let (dx, dy) = local_offset_m(p, e);
+            let d2 = dx * dx + dy * dy;
+            if d2 < best {
+                best = d2;
+            }
+            true
+        });
+        (best <= r2).then(|| best.sqrt())
+    }
+
+    /// Covered, and the distance to the nearest element wherever it is.
+    pub fn query(&self, p: [f64; 2]) -> Answer {
+        if let Some(d) = self.nearest_within_radius(p) {
+            return Answer {
+                covered: true,
+                distance_m: Some(d),
+            };
+        }
+        Answer {
+            covered: false,
+            distance_m: self.nearest_anywhere(p),
+        }
+    }
+
+    /// Nearest element at any distance: widening grid searches while the
+    /// local formula holds, then the exact geodesic over every element.
+    fn nearest_anywhere(&self, p: [f64; 2]) -> Option<f64> {
+        if self.elements.is_empty() {
+            return None;
+        }
+        let mut reach = self.radius * 4.0;
+        while reach <= LOCAL_LIMIT_M {
+            let mut best = f64::INFINITY;
+            self.grid.for_each_near(p, reach, |e, _| {
+                let (dx, dy) = local_offset_m(p, e);
+                best = best.min(dx * dx + dy * dy);
+                true
+            });
+            if best <= reach * reach {
+                return Some(best.sqrt());
+            }
+            reach *= 4.0;
+        }
+        self.elements
+            .iter()
+            .map(|e| distance_m(p, *e))
+            .min_by(f64::total_cmp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geodesy::{destination, geodesic_distance_m};
+
+    #[test]
+    fn covered_exactly_at_the_radius_by_geodesic_distance() {
+        let c = [-48.5, -27.6];
+        let idx = PointIndex::new(vec![c], Radius::new(300.0).expect("ok"));
+        for k in 0..36 {
+            let t = (k as f64 * 10.0).to_radians();
+            let inside = destination(c, t, 299.99);
+            let outside = destination(c, t, 300.01);
+            assert!(idx.query(inside).covered, "{inside:?}");
+            assert!(!idx.query(outside).covered, "{outside:?}");
+            let d = idx.query(outside).distance_m.expect("one element");
+            assert!((d - geodesic_distance_m(c, outside)).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn far_points_get_the_exact_geodesic_distance() {
+        let c = [-48.5, -27.6];
+        let idx = PointIndex::new(vec![c], Radius::new(300.0).expect("ok"));
+        let far = [-43.17, -22.9];
+        assert_eq!(idx.query(far).distance_m, Some(geodesic_distance_m(c, far)));
+        let empty = PointIndex::new(vec![], Radius::new(300.0).expect("ok"));
+        assert_eq!(empty.query(far), Answer { covered: false, distance_m: None });
+    }
+}
