@@ -13,6 +13,7 @@ pub mod geodesy;
 pub mod grid;
 pub mod lookup;
 pub mod stats;
+pub mod synth;
 pub mod union;
 
 pub use element::{check_elements, check_query, PointError, Radius, RadiusError};

@@ -4,7 +4,8 @@
 //! arcs only: the parts of each circle that no other disk covers. For every
 //! element we find the neighbours closer than 2r, mark on its circle the
 //! angular interval each one covers (centred on the direction to it, half
-//! width `acos(d / 2r)`), and keep the gaps. Each gap starts where the circle
+//! width `acos(d / 2r)`), and keep the gaps; only Delaunay neighbours can
+//! matter (see [`Neighbours`]). Each gap starts where the circle
 //! leaves one neighbour's disk and ends where it enters another's; the union
 //! boundary then continues on that other circle, from the point where it
 //! leaves ours. Chaining gaps by that rule gives closed rings: exteriors come
@@ -19,7 +20,6 @@
 
 use crate::circle::{push_arc, vertex_step};
 use crate::geodesy::{local_offset_m, wrap_lng_delta};
-use crate::grid::Grid;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rustc_hash::FxHashMap;
 use std::f64::consts::TAU;
@@ -43,12 +43,91 @@ struct Interval {
     j: u32,
 }
 
-/// Uncovered arcs of circle `i`, or `None` when it has no neighbour (a whole
-/// circle). Appends to `arcs`.
+/// The neighbours that can cut each circle: Delaunay neighbours and their
+/// neighbours, in compressed rows (`offsets[i]..offsets[i + 1]` of `ids`).
+///
+/// For circles of one radius, circle i meets the union boundary exactly inside
+/// its Voronoi cell, and the cell is bounded by Delaunay neighbours only, so no
+/// other disk can matter. The triangulation is built in ellipsoidal Mercator,
+/// which is conformal: at neighbourhood scale it differs from the true metric
+/// by a uniform scale (Delaunay is invariant to it) plus a gradient of ~1e-5.
+/// Taking the neighbours' neighbours too covers what that gradient could flip
+/// in near-cocircular configurations.
+struct Neighbours {
+    offsets: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+struct Site {
+    pos: spade::Point2<f64>,
+    idx: u32,
+}
+
+impl spade::HasPosition for Site {
+    type Scalar = f64;
+    fn position(&self) -> spade::Point2<f64> {
+        self.pos
+    }
+}
+
+fn mercator(p: [f64; 2], lng0: f64) -> spade::Point2<f64> {
+    let e = crate::geodesy::WGS84_E2.sqrt();
+    let s = p[1].to_radians().sin();
+    let y = s.atanh() - e * (e * s).atanh();
+    spade::Point2::new(wrap_lng_delta(p[0] - lng0).to_radians(), y)
+}
+
+fn delaunay_neighbours(elements: &[[f64; 2]]) -> Neighbours {
+    use spade::Triangulation;
+    let n = elements.len();
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let lng0 = elements.first().map_or(0.0, |p| p[0]);
+    let sites: Vec<Site> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Site { pos: mercator(*p, lng0), idx: i as u32 })
+        .collect();
+    match spade::DelaunayTriangulation::<Site>::bulk_load(sites) {
+        Ok(t) => {
+            for v in t.vertices() {
+                let i = v.data().idx as usize;
+                adj[i].extend(v.out_edges().map(|e| e.to().data().idx));
+            }
+        }
+        // Only non-finite positions fail, and those were refused on input;
+        // fall back to "everyone is a neighbour candidate" for tiny sets.
+        Err(_) => {
+            for (i, a) in adj.iter_mut().enumerate() {
+                a.extend((0..n as u32).filter(|&j| j as usize != i));
+            }
+        }
+    }
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut ids = Vec::with_capacity(n * 18);
+    let mut stamp = vec![u32::MAX; n];
+    offsets.push(0);
+    for i in 0..n {
+        stamp[i] = i as u32;
+        for &j in &adj[i] {
+            for k in std::iter::once(j).chain(adj[j as usize].iter().copied()) {
+                if stamp[k as usize] != i as u32 {
+                    stamp[k as usize] = i as u32;
+                    ids.push(k);
+                }
+            }
+        }
+        offsets.push(ids.len() as u32);
+    }
+    Neighbours { offsets, ids }
+}
+
+/// Uncovered arcs of circle `i`, appended to `arcs`; `false` when no other
+/// disk touches it (the whole circle is boundary).
 fn uncovered_arcs(
     i: u32,
     elements: &[[f64; 2]],
-    grid: &Grid,
+    neighbours: &Neighbours,
     r: f64,
     scratch: &mut Vec<Interval>,
     arcs: &mut Vec<Arc>,
@@ -56,20 +135,16 @@ fn uncovered_arcs(
     let c = elements[i as usize];
     scratch.clear();
     let two_r = 2.0 * r;
-    grid.for_each_near(c, two_r, |p, j| {
-        if j != i {
-            let (dx, dy) = local_offset_m(c, p);
-            let d2 = dx * dx + dy * dy;
-            if d2 < two_r * two_r {
-                let d = d2.sqrt();
-                let h = (d / two_r).acos();
-                let theta = dy.atan2(dx);
-                let s = (theta - h).rem_euclid(TAU);
-                scratch.push(Interval { s, e: s + 2.0 * h, j });
-            }
+    let (lo, hi) = (neighbours.offsets[i as usize], neighbours.offsets[i as usize + 1]);
+    for &j in &neighbours.ids[lo as usize..hi as usize] {
+        let (dx, dy) = local_offset_m(c, elements[j as usize]);
+        let d2 = dx * dx + dy * dy;
+        if d2 < two_r * two_r {
+            let h = (d2.sqrt() / two_r).acos();
+            let s = (dy.atan2(dx) - h).rem_euclid(TAU);
+            scratch.push(Interval { s, e: s + 2.0 * h, j });
         }
-        true
-    });
+    }
     if scratch.is_empty() {
         return false;
     }
@@ -139,12 +214,12 @@ pub(crate) fn ring_signed_area_m2(ring: &[[f64; 2]]) -> f64 {
 /// deduplicated positions) as a MultiPolygon in `[lng, lat]` degrees.
 pub fn union_of_circles(elements: &[[f64; 2]], r: f64, max_error: f64) -> MultiPolygon<f64> {
     let step = vertex_step(r, max_error);
-    let grid = Grid::new(elements, r);
+    let neighbours = delaunay_neighbours(elements);
     let mut arcs: Vec<Arc> = Vec::new();
     let mut rings: Vec<Vec<[f64; 2]>> = Vec::new();
     let mut scratch = Vec::new();
     for i in 0..elements.len() as u32 {
-        if !uncovered_arcs(i, elements, &grid, r, &mut scratch, &mut arcs) {
+        if !uncovered_arcs(i, elements, &neighbours, r, &mut scratch, &mut arcs) {
             let mut ring = Vec::new();
             push_arc(&mut ring, elements[i as usize], r, 0.0, TAU, step);
             rings.push(ring);
