@@ -130,9 +130,16 @@ mod tests {
         let cells = tile(&[e], 300.0);
         assert!(cells.len() >= 4, "{}", cells.len());
         for k in 0..720 {
-            let p = destination(e, (k as f64 * 0.5).to_radians(), 299.0 * (k % 7 + 1) as f64 / 7.0);
+            let p = destination(
+                e,
+                (k as f64 * 0.5).to_radians(),
+                299.0 * (k % 7 + 1) as f64 / 7.0,
+            );
             let id = CellId::of(p);
-            assert!(cells.get(&id).is_some_and(|v| v.contains(&e)), "{p:?} in {id:?}");
+            assert!(
+                cells.get(&id).is_some_and(|v| v.contains(&e)),
+                "{p:?} in {id:?}"
+            );
         }
     }
 

@@ -96,7 +96,10 @@ impl std::error::Error for EncodeError {}
 
 impl CellValue {
     pub fn empty(cell: CellId) -> Self {
-        Self { cell, providers: Vec::new() }
+        Self {
+            cell,
+            providers: Vec::new(),
+        }
     }
 
     /// Replaces (or adds) one provider's share; an empty share removes it.
@@ -127,7 +130,10 @@ impl CellValue {
                         dx * dx + dy * dy
                     })
                     .fold(f64::INFINITY, f64::min);
-                (best <= r2).then(|| CellHit { provider: prov, distance_m: best.sqrt() })
+                (best <= r2).then(|| CellHit {
+                    provider: prov,
+                    distance_m: best.sqrt(),
+                })
             })
             .collect();
         hits.sort_by(|a, b| {
@@ -145,27 +151,32 @@ impl CellValue {
         out.push(FORMAT_VERSION);
         out.extend_from_slice(&self.cell.row.to_le_bytes());
         out.extend_from_slice(&self.cell.col.to_le_bytes());
-        let count = u16::try_from(self.providers.len()).map_err(|_| EncodeError::TooManyProviders)?;
+        let count =
+            u16::try_from(self.providers.len()).map_err(|_| EncodeError::TooManyProviders)?;
         out.extend_from_slice(&count.to_le_bytes());
         let origin = self.cell.origin();
         for p in &self.providers {
-            let id_len = u8::try_from(p.id.len()).map_err(|_| EncodeError::FieldTooLong("provider id"))?;
+            let id_len =
+                u8::try_from(p.id.len()).map_err(|_| EncodeError::FieldTooLong("provider id"))?;
             out.push(id_len);
             out.extend_from_slice(p.id.as_bytes());
-            let name_len = u16::try_from(p.name.len()).map_err(|_| EncodeError::FieldTooLong("provider name"))?;
+            let name_len = u16::try_from(p.name.len())
+                .map_err(|_| EncodeError::FieldTooLong("provider name"))?;
             out.extend_from_slice(&name_len.to_le_bytes());
             out.extend_from_slice(p.name.as_bytes());
             out.extend_from_slice(&p.version.to_le_bytes());
             out.extend_from_slice(&p.updated_at_ms.to_le_bytes());
             out.extend_from_slice(&p.radius_m.to_le_bytes());
-            let n = u32::try_from(p.elements.len()).map_err(|_| EncodeError::FieldTooLong("element list"))?;
+            let n = u32::try_from(p.elements.len())
+                .map_err(|_| EncodeError::FieldTooLong("element list"))?;
             out.extend_from_slice(&n.to_le_bytes());
             for e in &p.elements {
                 let q = |d: f64| {
                     let v = (d / QUANTUM_DEG).round();
                     (v.abs() < i32::MAX as f64).then_some(v as i32)
                 };
-                let (Some(x), Some(y)) = (q(wrap_lng_delta(e[0] - origin[0])), q(e[1] - origin[1])) else {
+                let (Some(x), Some(y)) = (q(wrap_lng_delta(e[0] - origin[0])), q(e[1] - origin[1]))
+                else {
                     return Err(EncodeError::ElementOutOfCellRange(*e));
                 };
                 out.extend_from_slice(&x.to_le_bytes());
@@ -194,9 +205,15 @@ impl CellValue {
             return Err(DecodeError::BadChecksum);
         }
         let mut r = Reader { buf: body, at: 4 };
-        let cell = CellId { row: r.u32()?, col: r.u32()? };
+        let cell = CellId {
+            row: r.u32()?,
+            col: r.u32()?,
+        };
         if cell != expected {
-            return Err(DecodeError::WrongCell { expected, found: cell });
+            return Err(DecodeError::WrongCell {
+                expected,
+                found: cell,
+            });
         }
         let origin = cell.origin();
         let count = r.u16()? as usize;
@@ -225,7 +242,14 @@ impl CellValue {
                 }
                 elements.push([lng, origin[1] + y]);
             }
-            providers.push(CellProvider { id, name, version, updated_at_ms, radius_m, elements });
+            providers.push(CellProvider {
+                id,
+                name,
+                version,
+                updated_at_ms,
+                radius_m,
+                elements,
+            });
         }
         if r.at != body.len() {
             return Err(DecodeError::TrailingBytes { at: r.at });
@@ -275,7 +299,11 @@ mod tests {
     use crate::cell::tile;
 
     fn sample() -> CellValue {
-        let elements = vec![[-48.5482, -27.5949], [-48.5470, -27.5960], [-48.5523, -27.5901]];
+        let elements = vec![
+            [-48.5482, -27.5949],
+            [-48.5470, -27.5960],
+            [-48.5523, -27.5901],
+        ];
         let (cell, elems) = tile(&elements, 300.0).into_iter().next().expect("a cell");
         CellValue {
             cell,
@@ -298,7 +326,11 @@ mod tests {
         assert_eq!(bytes.len(), fixed + 8 * v.providers[0].elements.len());
         let back = CellValue::decode(&bytes, v.cell).expect("decodes");
         assert_eq!(back.providers[0].name, "Fibra Ágil");
-        for (a, b) in v.providers[0].elements.iter().zip(&back.providers[0].elements) {
+        for (a, b) in v.providers[0]
+            .elements
+            .iter()
+            .zip(&back.providers[0].elements)
+        {
             let (dx, dy) = local_offset_m(*a, *b);
             assert!(dx.hypot(dy) < 1e-3);
         }
@@ -309,7 +341,10 @@ mod tests {
         let v = sample();
         let bytes = v.encode().expect("encodes");
         for n in 0..bytes.len() {
-            assert!(CellValue::decode(&bytes[..n], v.cell).is_err(), "prefix {n}");
+            assert!(
+                CellValue::decode(&bytes[..n], v.cell).is_err(),
+                "prefix {n}"
+            );
         }
         for i in 0..bytes.len() {
             for bit in 0..8 {
@@ -323,9 +358,15 @@ mod tests {
     #[test]
     fn refuses_a_value_stored_under_another_cell() {
         let v = sample();
-        let other = CellId { row: v.cell.row + 1, col: v.cell.col };
+        let other = CellId {
+            row: v.cell.row + 1,
+            col: v.cell.col,
+        };
         let bytes = v.encode().expect("encodes");
-        assert!(matches!(CellValue::decode(&bytes, other), Err(DecodeError::WrongCell { .. })));
+        assert!(matches!(
+            CellValue::decode(&bytes, other),
+            Err(DecodeError::WrongCell { .. })
+        ));
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub enum PointError {
 impl fmt::Display for PointError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotFinite { index } => write!(f, "point {index}: coordinate is not a finite number"),
+            Self::NotFinite { index } => {
+                write!(f, "point {index}: coordinate is not a finite number")
+            }
             Self::LngOutOfRange { index, lng } => {
                 write!(f, "point {index}: longitude {lng} is outside -180..180")
             }

@@ -161,7 +161,11 @@ mod tests {
         let mut s = 11;
         for _ in 0..2_000 {
             let a = [lcg(&mut s) * 360.0 - 180.0, 75.0 + lcg(&mut s) * 10.0];
-            let b = destination(a, lcg(&mut s) * std::f64::consts::TAU, lcg(&mut s) * 4_000.0);
+            let b = destination(
+                a,
+                lcg(&mut s) * std::f64::consts::TAU,
+                lcg(&mut s) * 4_000.0,
+            );
             assert!((geodesic_distance_m(a, b) - distance_m(a, b)).abs() < 1e-2);
         }
     }

@@ -126,6 +126,12 @@ mod tests {
         let far = [-43.17, -22.9];
         assert_eq!(idx.query(far).distance_m, Some(geodesic_distance_m(c, far)));
         let empty = PointIndex::new(vec![], Radius::new(300.0).expect("ok"));
-        assert_eq!(empty.query(far), Answer { covered: false, distance_m: None });
+        assert_eq!(
+            empty.query(far),
+            Answer {
+                covered: false,
+                distance_m: None
+            }
+        );
     }
 }

@@ -45,7 +45,11 @@ mod tests {
         let c = Coverage::build(&[[-48.5, -27.6]], 300.0, 0.5).expect("valid input");
         let exact = std::f64::consts::PI * 300.0 * 300.0 / 1e6;
         // Chords lie inside the circle: slightly less, by under 0.5 %.
-        assert!(c.stats.area_km2 < exact && c.stats.area_km2 > exact * 0.995, "{}", c.stats.area_km2);
+        assert!(
+            c.stats.area_km2 < exact && c.stats.area_km2 > exact * 0.995,
+            "{}",
+            c.stats.area_km2
+        );
         assert_eq!((c.stats.parts, c.stats.holes, c.stats.elements), (1, 0, 1));
         let bbox = c.stats.bbox.expect("non-empty");
         assert!(bbox[0] < -48.5 && bbox[2] > -48.5 && bbox[1] < -27.6 && bbox[3] > -27.6);

@@ -58,7 +58,11 @@ pub fn city(n: usize, seed: u64) -> Vec<[f64; 2]> {
                 let d = ex.hypot(ny);
                 let p = destination(centre, ny.atan2(ex), d);
                 // Jitter of a few metres: poles are never exactly on the grid.
-                let p = destination(p, rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, 8.0));
+                let p = destination(
+                    p,
+                    rng.range(0.0, std::f64::consts::TAU),
+                    rng.range(0.0, 8.0),
+                );
                 out.push(p);
                 if out.len() == n {
                     return out;

@@ -36,7 +36,10 @@ fn check_lookups(elements: &[[f64; 2]], r: f64, seed: u64) {
         let exact = brute_nearest(elements, p);
         let a = cov.index.query(p);
         let d = a.distance_m.expect("non-empty");
-        assert!((d - exact).abs() < 1e-3, "{p:?}: distance {d} vs exact {exact}");
+        assert!(
+            (d - exact).abs() < 1e-3,
+            "{p:?}: distance {d} vs exact {exact}"
+        );
         if (exact - r).abs() > 0.01 {
             assert_eq!(a.covered, exact <= r, "{p:?}: exact {exact}, r {r}");
         }
@@ -47,9 +50,16 @@ fn check_lookups(elements: &[[f64; 2]], r: f64, seed: u64) {
 /// valid, and covers every element.
 fn check_polygon(elements: &[[f64; 2]], r: f64, seed: u64) -> Coverage {
     let cov = Coverage::build(elements, r, 0.5).expect("valid input");
-    assert!(cov.polygon.is_valid(), "{:?}", cov.polygon.validation_errors());
+    assert!(
+        cov.polygon.is_valid(),
+        "{:?}",
+        cov.polygon.validation_errors()
+    );
     for e in elements {
-        assert!(cov.polygon.contains(&Point::new(e[0], e[1])), "centre {e:?} not covered");
+        assert!(
+            cov.polygon.contains(&Point::new(e[0], e[1])),
+            "centre {e:?} not covered"
+        );
     }
     for p in probes(elements, r, 1_500, seed) {
         let exact = brute_nearest(elements, p);
@@ -58,7 +68,10 @@ fn check_polygon(elements: &[[f64; 2]], r: f64, seed: u64) -> Coverage {
             assert!(inside, "{p:?} at {exact} m should be inside");
         }
         if exact > r {
-            assert!(!inside, "{p:?} at {exact} m should be outside (polygon never overstates)");
+            assert!(
+                !inside,
+                "{p:?} at {exact} m should be outside (polygon never overstates)"
+            );
         }
     }
     cov
@@ -102,13 +115,22 @@ fn adversarial_lattices() {
         check_lookups(&pts, r, 11);
     }
     let holes = Coverage::build(&lattice(r * 2f64.sqrt() * 1.01, 5), r, 0.5).expect("ok");
-    assert_eq!(holes.stats.holes, 16, "a lattice just too sparse has a hole in each square");
+    assert_eq!(
+        holes.stats.holes, 16,
+        "a lattice just too sparse has a hole in each square"
+    );
 }
 
 #[test]
 fn coincident_and_nested_elements() {
     let c = CITY_CENTRE;
-    let pts = vec![c, c, c, destination(c, 1.0, 0.001), destination(c, 2.0, 50.0)];
+    let pts = vec![
+        c,
+        c,
+        c,
+        destination(c, 1.0, 0.001),
+        destination(c, 2.0, 50.0),
+    ];
     let cov = check_polygon(&pts, 300.0, 12);
     assert_eq!(cov.stats.elements, 3, "exact duplicates collapse");
     assert_eq!(cov.stats.parts, 1);
@@ -157,7 +179,11 @@ fn area_agrees_with_monte_carlo_within_0_2_percent() {
     }
     let mc_km2 = bbox_area * hits as f64 / total as f64 / 1e6;
     let rel = (cov.stats.area_km2 - mc_km2).abs() / mc_km2;
-    assert!(rel < 0.002, "polygon {} km² vs Monte-Carlo {mc_km2} km² ({rel})", cov.stats.area_km2);
+    assert!(
+        rel < 0.002,
+        "polygon {} km² vs Monte-Carlo {mc_km2} km² ({rel})",
+        cov.stats.area_km2
+    );
 }
 
 proptest! {

@@ -1,1 +1,33 @@
+//! The Worker the platform calls. It wires HTTP, Cron, Queues and KV to the
+//! plain-Rust crates and holds no geometry or OZmap logic of its own.
 
+mod error;
+mod jobs;
+mod keys;
+mod routes;
+
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    routes::router().run(req, env).await
+}
+
+/// The daily trigger only enqueues; the queue consumer does the work, so a
+/// slow provider never holds the cron invocation.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let job = jobs::Job::Daily {
+        scheduled_ms: event.schedule() as i64,
+    };
+    if let Err(e) = jobs::enqueue(&env, &job).await {
+        worker::console_error!("daily trigger could not enqueue: {e}");
+    }
+}
+
+#[event(queue)]
+async fn queue(batch: MessageBatch<jobs::Job>, env: Env, _ctx: Context) -> Result<()> {
+    jobs::consume(batch, &env).await
+}

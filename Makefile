@@ -1,0 +1,20 @@
+# The developer tasks, one command each. See README.md.
+.PHONY: setup dev test bench lint fmt
+
+setup:
+	@bash scripts/setup.sh
+
+dev: setup
+	@bash scripts/dev.sh
+
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	@bash scripts/bench.sh
+
+lint:
+	@cargo fmt --all -- --check && cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	@cargo fmt --all

