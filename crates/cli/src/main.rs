@@ -1,1 +1,137 @@
-fn main() {}
+//! `coverage`: the geometry and the OZmap client, natively, from files.
+//! Every failure is one line on stderr naming the problem, and exit status 2.
+
+use clap::{Parser, Subcommand};
+use coverage::{input::parse_points, Coverage, DEFAULT_MAX_ERROR_M};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "coverage",
+    version,
+    about = "Coverage areas from OZmap networks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the coverage of a set of points; prints one JSON line of statistics.
+    Build {
+        /// JSON array of [lng, lat] or a GeoJSON FeatureCollection of Points.
+        #[arg(long)]
+        points: PathBuf,
+        /// Maximum distance from an element, metres.
+        #[arg(long, allow_hyphen_values = true)]
+        radius: f64,
+        /// Write the coverage as a GeoJSON Feature here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Maximum distance between the polygon and the exact circles, metres.
+        #[arg(long, default_value_t = DEFAULT_MAX_ERROR_M)]
+        max_error: f64,
+    },
+    /// Answer points: prints a JSON array of {"covered", "distance_m"}, in order.
+    Lookup {
+        #[arg(long)]
+        points: PathBuf,
+        #[arg(long, allow_hyphen_values = true)]
+        radius: f64,
+        /// JSON array of [lng, lat].
+        #[arg(long)]
+        queries: PathBuf,
+    },
+}
+
+fn read_points(path: &Path) -> Result<Vec<[f64; 2]>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_points(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn build(points: &Path, radius: f64, max_error: f64) -> Result<(Coverage, f64), String> {
+    let pts = read_points(points)?;
+    if !(max_error.is_finite() && max_error > 0.0) {
+        return Err(format!(
+            "--max-error {max_error} must be a positive number of metres"
+        ));
+    }
+    let t = Instant::now();
+    let cov = Coverage::build(&pts, radius, max_error)
+        .map_err(|e| format!("{}: {e}", points.display()))?;
+    Ok((cov, t.elapsed().as_secs_f64() * 1e3))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Build {
+            points,
+            radius,
+            out,
+            max_error,
+        } => {
+            let (cov, build_ms) = build(&points, radius, max_error)?;
+            if let Some(out) = out {
+                let text = serde_json::to_string(&cov.to_feature()).map_err(|e| e.to_string())?;
+                std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+            }
+            let s = &cov.stats;
+            println!(
+                "{}",
+                json!({"elements": s.elements, "area_km2": s.area_km2, "parts": s.parts, "holes": s.holes,
+                       "vertices": s.vertices, "build_ms": build_ms})
+            );
+        }
+        Command::Lookup {
+            points,
+            radius,
+            queries,
+        } => {
+            let (cov, _) = build(&points, radius, DEFAULT_MAX_ERROR_M)?;
+            let qs = read_points(&queries)?;
+            for (i, q) in qs.iter().enumerate() {
+                coverage::check_query(i, *q).map_err(|e| format!("{}: {e}", queries.display()))?;
+            }
+            let answers: Vec<_> = qs.iter().map(|q| cov.index.query(*q)).collect();
+            println!(
+                "{}",
+                serde_json::to_string(&answers).map_err(|e| e.to_string())?
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // clap's message is several lines; the contract is one.
+            let text = e.to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(|l| l.trim().trim_start_matches("error: "))
+                .collect();
+            let first = first.join(" ");
+            eprintln!("coverage: {first} (see coverage --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("coverage: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

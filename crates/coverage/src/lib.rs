@@ -11,6 +11,7 @@ pub mod codec;
 pub mod element;
 pub mod geodesy;
 pub mod grid;
+pub mod input;
 pub mod lookup;
 pub mod stats;
 pub mod synth;

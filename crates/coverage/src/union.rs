@@ -36,6 +36,8 @@ struct Arc {
     enters: u32,
 }
 
+type Ring = Vec<[f64; 2]>;
+
 #[derive(Debug, Clone, Copy)]
 struct Interval {
     s: f64,
@@ -329,7 +331,7 @@ fn assemble(rings: Vec<Vec<[f64; 2]>>, max_error: f64) -> MultiPolygon<f64> {
             holes.push(ring);
         }
     }
-    let mut polys: Vec<(Vec<[f64; 2]>, Vec<Vec<[f64; 2]>>)> =
+    let mut polys: Vec<(Ring, Vec<Ring>)> =
         shells.iter().map(|s| (s.0.clone(), Vec::new())).collect();
     for hole in holes {
         let p = hole[0];

@@ -27,7 +27,7 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
 
 /// Pairs from a flat coordinate array.
 pub fn pairs(flat: &[f64]) -> Result<Vec<[f64; 2]>, String> {
-    if flat.len() % 2 != 0 {
+    if !flat.len().is_multiple_of(2) {
         return Err(format!(
             "expected [lng, lat] pairs, got {} numbers",
             flat.len()
