@@ -1,5 +1,8 @@
 //! The real `coverage` binary on real files.
 
+// Test helpers may unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -26,10 +29,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn build_prints_one_json_line_and_writes_geojson() {
-    let pts = write(
-        "pts.json",
-        "[[-48.5482,-27.5949],[-48.5470,-27.5960],[-48.60,-27.60]]",
-    );
+    let pts = write("pts.json", "[[-48.5482,-27.5949],[-48.5470,-27.5960],[-48.60,-27.60]]");
     let out = std::env::temp_dir().join(format!("cov-{}.geojson", std::process::id()));
     let (code, stdout, stderr) = run(&[
         "build",
@@ -46,10 +46,7 @@ fn build_prints_one_json_line_and_writes_geojson() {
     assert_eq!(v["elements"], 3);
     assert_eq!(v["parts"], 2);
     assert_eq!(v["holes"], 0);
-    assert!(
-        v["area_km2"].as_f64().is_some_and(|a| a > 0.5 && a < 0.85),
-        "{v}"
-    );
+    assert!(v["area_km2"].as_f64().is_some_and(|a| a > 0.5 && a < 0.85), "{v}");
     assert!(v["vertices"].as_u64().is_some_and(|n| n > 50));
     assert!(v["build_ms"].as_f64().is_some());
     let gj: geojson::GeoJson = std::fs::read_to_string(&out)
@@ -182,10 +179,7 @@ fn bad_input_is_one_line_and_status_2() {
             ],
             "longitude 200",
         ),
-        (
-            vec!["build".into(), "--radius".into(), "300".into()],
-            "--points",
-        ),
+        (vec!["build".into(), "--radius".into(), "300".into()], "--points"),
     ];
     for (args, needle) in cases {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -193,9 +187,60 @@ fn bad_input_is_one_line_and_status_2() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stdout.is_empty(), "{args:?}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-        assert!(
-            stderr.contains(needle),
-            "{args:?}: {stderr:?} lacks {needle:?}"
-        );
+        assert!(stderr.contains(needle), "{args:?}: {stderr:?} lacks {needle:?}");
     }
+}
+
+#[test]
+fn fetch_counts_a_mock_network_and_feeds_build() {
+    let spec = ozmap_mock::IspSpec {
+        key: "k".into(),
+        name: "T".into(),
+        network: ozmap_mock::NetworkSpec {
+            seed: 4,
+            boxes: 400,
+            centre: [-48.5482, -27.5949],
+        },
+    };
+    let m = ozmap_mock::start("127.0.0.1:0", vec![spec]).expect("mock");
+    let out = write("elements.json", "");
+    let (code, stdout, stderr) = run(&[
+        "fetch",
+        "--ozmap-url",
+        &m.url,
+        "--api-key",
+        "k",
+        "--out",
+        out.to_str().unwrap_or(""),
+        "--page-size",
+        "64",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("one json line");
+    assert_eq!(
+        v["boxes"].as_u64().unwrap_or(0) + v["buildings"].as_u64().unwrap_or(0),
+        400
+    );
+    let excluded: u64 = ["in_project", "no_connectable", "no_free_port", "bad_coords"]
+        .iter()
+        .map(|k| v["excluded"][k].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(v["eligible"].as_u64().unwrap_or(0) + excluded, 400);
+    let (code, stdout, _) = run(&["build", "--points", out.to_str().unwrap_or(""), "--radius", "200"]);
+    assert_eq!(code, 0);
+    let b: serde_json::Value = serde_json::from_str(&stdout).expect("build line");
+    assert_eq!(b["elements"], v["eligible"]);
+
+    let (code, _, stderr) = run(&[
+        "fetch",
+        "--ozmap-url",
+        &m.url,
+        "--api-key",
+        "wrong",
+        "--out",
+        out.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("rejected the API key"), "{stderr}");
+    m.stop();
 }

@@ -40,10 +40,7 @@ impl CellId {
 
     /// South-west corner `[lng, lat]`.
     pub fn origin(self) -> [f64; 2] {
-        [
-            self.col as f64 * CELL_DEG - 180.0,
-            self.row as f64 * CELL_DEG - 90.0,
-        ]
+        [self.col as f64 * CELL_DEG - 180.0, self.row as f64 * CELL_DEG - 90.0]
     }
 
     /// The key suffix used in KV, `"<row>.<col>"`.
@@ -69,10 +66,7 @@ impl CellId {
         if dlng < -CELL_DEG * 0.5 * COLS as f64 {
             dlng += 360.0;
         }
-        let clamped = [
-            o[0] + dlng.clamp(0.0, CELL_DEG),
-            p[1].clamp(o[1], o[1] + CELL_DEG),
-        ];
+        let clamped = [o[0] + dlng.clamp(0.0, CELL_DEG), p[1].clamp(o[1], o[1] + CELL_DEG)];
         distance_m(p, clamped)
     }
 }
@@ -130,16 +124,9 @@ mod tests {
         let cells = tile(&[e], 300.0);
         assert!(cells.len() >= 4, "{}", cells.len());
         for k in 0..720 {
-            let p = destination(
-                e,
-                (k as f64 * 0.5).to_radians(),
-                299.0 * (k % 7 + 1) as f64 / 7.0,
-            );
+            let p = destination(e, (k as f64 * 0.5).to_radians(), 299.0 * (k % 7 + 1) as f64 / 7.0);
             let id = CellId::of(p);
-            assert!(
-                cells.get(&id).is_some_and(|v| v.contains(&e)),
-                "{p:?} in {id:?}"
-            );
+            assert!(cells.get(&id).is_some_and(|v| v.contains(&e)), "{p:?} in {id:?}");
         }
     }
 

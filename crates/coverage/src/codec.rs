@@ -151,32 +151,27 @@ impl CellValue {
         out.push(FORMAT_VERSION);
         out.extend_from_slice(&self.cell.row.to_le_bytes());
         out.extend_from_slice(&self.cell.col.to_le_bytes());
-        let count =
-            u16::try_from(self.providers.len()).map_err(|_| EncodeError::TooManyProviders)?;
+        let count = u16::try_from(self.providers.len()).map_err(|_| EncodeError::TooManyProviders)?;
         out.extend_from_slice(&count.to_le_bytes());
         let origin = self.cell.origin();
         for p in &self.providers {
-            let id_len =
-                u8::try_from(p.id.len()).map_err(|_| EncodeError::FieldTooLong("provider id"))?;
+            let id_len = u8::try_from(p.id.len()).map_err(|_| EncodeError::FieldTooLong("provider id"))?;
             out.push(id_len);
             out.extend_from_slice(p.id.as_bytes());
-            let name_len = u16::try_from(p.name.len())
-                .map_err(|_| EncodeError::FieldTooLong("provider name"))?;
+            let name_len = u16::try_from(p.name.len()).map_err(|_| EncodeError::FieldTooLong("provider name"))?;
             out.extend_from_slice(&name_len.to_le_bytes());
             out.extend_from_slice(p.name.as_bytes());
             out.extend_from_slice(&p.version.to_le_bytes());
             out.extend_from_slice(&p.updated_at_ms.to_le_bytes());
             out.extend_from_slice(&p.radius_m.to_le_bytes());
-            let n = u32::try_from(p.elements.len())
-                .map_err(|_| EncodeError::FieldTooLong("element list"))?;
+            let n = u32::try_from(p.elements.len()).map_err(|_| EncodeError::FieldTooLong("element list"))?;
             out.extend_from_slice(&n.to_le_bytes());
             for e in &p.elements {
                 let q = |d: f64| {
                     let v = (d / QUANTUM_DEG).round();
                     (v.abs() < i32::MAX as f64).then_some(v as i32)
                 };
-                let (Some(x), Some(y)) = (q(wrap_lng_delta(e[0] - origin[0])), q(e[1] - origin[1]))
-                else {
+                let (Some(x), Some(y)) = (q(wrap_lng_delta(e[0] - origin[0])), q(e[1] - origin[1])) else {
                     return Err(EncodeError::ElementOutOfCellRange(*e));
                 };
                 out.extend_from_slice(&x.to_le_bytes());
@@ -210,10 +205,7 @@ impl CellValue {
             col: r.u32()?,
         };
         if cell != expected {
-            return Err(DecodeError::WrongCell {
-                expected,
-                found: cell,
-            });
+            return Err(DecodeError::WrongCell { expected, found: cell });
         }
         let origin = cell.origin();
         let count = r.u16()? as usize;
@@ -299,11 +291,7 @@ mod tests {
     use crate::cell::tile;
 
     fn sample() -> CellValue {
-        let elements = vec![
-            [-48.5482, -27.5949],
-            [-48.5470, -27.5960],
-            [-48.5523, -27.5901],
-        ];
+        let elements = vec![[-48.5482, -27.5949], [-48.5470, -27.5960], [-48.5523, -27.5901]];
         let (cell, elems) = tile(&elements, 300.0).into_iter().next().expect("a cell");
         CellValue {
             cell,
@@ -326,11 +314,7 @@ mod tests {
         assert_eq!(bytes.len(), fixed + 8 * v.providers[0].elements.len());
         let back = CellValue::decode(&bytes, v.cell).expect("decodes");
         assert_eq!(back.providers[0].name, "Fibra Ágil");
-        for (a, b) in v.providers[0]
-            .elements
-            .iter()
-            .zip(&back.providers[0].elements)
-        {
+        for (a, b) in v.providers[0].elements.iter().zip(&back.providers[0].elements) {
             let (dx, dy) = local_offset_m(*a, *b);
             assert!(dx.hypot(dy) < 1e-3);
         }
@@ -341,10 +325,7 @@ mod tests {
         let v = sample();
         let bytes = v.encode().expect("encodes");
         for n in 0..bytes.len() {
-            assert!(
-                CellValue::decode(&bytes[..n], v.cell).is_err(),
-                "prefix {n}"
-            );
+            assert!(CellValue::decode(&bytes[..n], v.cell).is_err(), "prefix {n}");
         }
         for i in 0..bytes.len() {
             for bit in 0..8 {

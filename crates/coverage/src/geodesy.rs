@@ -130,9 +130,7 @@ mod tests {
 
     /// Deterministic pseudo-random numbers for tests without extra crates.
     fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (*seed >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -161,11 +159,7 @@ mod tests {
         let mut s = 11;
         for _ in 0..2_000 {
             let a = [lcg(&mut s) * 360.0 - 180.0, 75.0 + lcg(&mut s) * 10.0];
-            let b = destination(
-                a,
-                lcg(&mut s) * std::f64::consts::TAU,
-                lcg(&mut s) * 4_000.0,
-            );
+            let b = destination(a, lcg(&mut s) * std::f64::consts::TAU, lcg(&mut s) * 4_000.0);
             assert!((geodesic_distance_m(a, b) - distance_m(a, b)).abs() < 1e-2);
         }
     }

@@ -24,16 +24,14 @@ impl std::error::Error for InputError {}
 /// Parses `[[lng, lat], …]` or a FeatureCollection of Points (other
 /// positions than 2- or 3-element ones are refused; altitude is ignored).
 pub fn parse_points(text: &str) -> Result<Vec<[f64; 2]>, InputError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
     match &value {
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                position(v).ok_or_else(|| {
-                    InputError::NotPoints(format!("item {i} is not a [lng, lat] pair of numbers"))
-                })
+                position(v)
+                    .ok_or_else(|| InputError::NotPoints(format!("item {i} is not a [lng, lat] pair of numbers")))
             })
             .collect(),
         serde_json::Value::Object(_) => {
@@ -46,9 +44,7 @@ pub fn parse_points(text: &str) -> Result<Vec<[f64; 2]>, InputError> {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| match f.geometry.as_ref().map(|g| &g.value) {
-                    Some(geojson::GeometryValue::Point { coordinates: p }) if p.len() >= 2 => {
-                        Ok([p[0], p[1]])
-                    }
+                    Some(geojson::GeometryValue::Point { coordinates: p }) if p.len() >= 2 => Ok([p[0], p[1]]),
                     _ => Err(InputError::NotPoints(format!("feature {i} is not a Point"))),
                 })
                 .collect()
@@ -73,10 +69,7 @@ mod tests {
 
     #[test]
     fn reads_arrays_and_feature_collections() {
-        assert_eq!(
-            parse_points("[[1,2],[3.5,-4,100]]"),
-            Ok(vec![[1.0, 2.0], [3.5, -4.0]])
-        );
+        assert_eq!(parse_points("[[1,2],[3.5,-4,100]]"), Ok(vec![[1.0, 2.0], [3.5, -4.0]]));
         let fc = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-48.5,-27.6]}}]}"#;
         assert_eq!(parse_points(fc), Ok(vec![[-48.5, -27.6]]));
     }
@@ -93,10 +86,7 @@ mod tests {
             "item 0 is not a [lng, lat] pair of numbers"
         );
         let line = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}"#;
-        assert_eq!(
-            parse_points(line).unwrap_err().to_string(),
-            "feature 0 is not a Point"
-        );
+        assert_eq!(parse_points(line).unwrap_err().to_string(), "feature 0 is not a Point");
         assert!(parse_points("42").is_err());
     }
 }

@@ -62,11 +62,7 @@ impl Coverage {
         let polygon = union::union_of_circles(&elements, radius.metres(), max_error_m);
         let stats = CoverageStats::of(&polygon, elements.len());
         let index = PointIndex::new(elements, radius);
-        Ok(Self {
-            polygon,
-            stats,
-            index,
-        })
+        Ok(Self { polygon, stats, index })
     }
 
     /// The polygon as a GeoJSON Feature carrying the statistics as properties.

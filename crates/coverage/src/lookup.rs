@@ -92,10 +92,7 @@ impl PointIndex {
             }
             reach *= 4.0;
         }
-        self.elements
-            .iter()
-            .map(|e| distance_m(p, *e))
-            .min_by(f64::total_cmp)
+        self.elements.iter().map(|e| distance_m(p, *e)).min_by(f64::total_cmp)
     }
 }
 

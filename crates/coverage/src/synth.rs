@@ -34,13 +34,19 @@ pub const CITY_CENTRE: [f64; 2] = [-48.5482, -27.5949];
 
 /// `n` element positions laid out like a Brazilian city.
 pub fn city(n: usize, seed: u64) -> Vec<[f64; 2]> {
+    city_around(CITY_CENTRE, n, seed)
+}
+
+/// [`city`] around another centre.
+pub fn city_around(centre: [f64; 2], n: usize, seed: u64) -> Vec<[f64; 2]> {
+    let metro_centre = centre;
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(n);
     // The metro area grows with n so density stays city-like.
     let metro_radius = 20_000.0 * (n as f64 / 100_000.0).sqrt().clamp(0.15, 3.0);
     while out.len() < n {
         let centre = destination(
-            CITY_CENTRE,
+            metro_centre,
             rng.range(0.0, std::f64::consts::TAU),
             metro_radius * rng.f64().sqrt(),
         );
@@ -58,11 +64,7 @@ pub fn city(n: usize, seed: u64) -> Vec<[f64; 2]> {
                 let d = ex.hypot(ny);
                 let p = destination(centre, ny.atan2(ex), d);
                 // Jitter of a few metres: poles are never exactly on the grid.
-                let p = destination(
-                    p,
-                    rng.range(0.0, std::f64::consts::TAU),
-                    rng.range(0.0, 8.0),
-                );
+                let p = destination(p, rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, 8.0));
                 out.push(p);
                 if out.len() == n {
                     return out;

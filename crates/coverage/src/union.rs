@@ -140,21 +140,14 @@ fn uncovered_arcs(
     let c = elements[i as usize];
     scratch.clear();
     let two_r = 2.0 * r;
-    let (lo, hi) = (
-        neighbours.offsets[i as usize],
-        neighbours.offsets[i as usize + 1],
-    );
+    let (lo, hi) = (neighbours.offsets[i as usize], neighbours.offsets[i as usize + 1]);
     for &j in &neighbours.ids[lo as usize..hi as usize] {
         let (dx, dy) = local_offset_m(c, elements[j as usize]);
         let d2 = dx * dx + dy * dy;
         if d2 < two_r * two_r {
             let h = (d2.sqrt() / two_r).acos();
             let s = (dy.atan2(dx) - h).rem_euclid(TAU);
-            scratch.push(Interval {
-                s,
-                e: s + 2.0 * h,
-                j,
-            });
+            scratch.push(Interval { s, e: s + 2.0 * h, j });
         }
     }
     if scratch.is_empty() {
@@ -331,8 +324,7 @@ fn assemble(rings: Vec<Vec<[f64; 2]>>, max_error: f64) -> MultiPolygon<f64> {
             holes.push(ring);
         }
     }
-    let mut polys: Vec<(Ring, Vec<Ring>)> =
-        shells.iter().map(|s| (s.0.clone(), Vec::new())).collect();
+    let mut polys: Vec<(Ring, Vec<Ring>)> = shells.iter().map(|s| (s.0.clone(), Vec::new())).collect();
     for hole in holes {
         let p = hole[0];
         let owner = shells
@@ -346,9 +338,7 @@ fn assemble(rings: Vec<Vec<[f64; 2]>>, max_error: f64) -> MultiPolygon<f64> {
             polys[k].1.push(hole);
         }
     }
-    let to_ls = |r: Vec<[f64; 2]>| {
-        LineString::new(r.into_iter().map(|p| Coord { x: p[0], y: p[1] }).collect())
-    };
+    let to_ls = |r: Vec<[f64; 2]>| LineString::new(r.into_iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
     let mut out: Vec<Polygon<f64>> = polys
         .into_iter()
         .map(|(ext, hs)| Polygon::new(to_ls(ext), hs.into_iter().map(to_ls).collect()))
@@ -363,20 +353,8 @@ fn assemble(rings: Vec<Vec<[f64; 2]>>, max_error: f64) -> MultiPolygon<f64> {
 
 fn ring_bbox(ring: &[[f64; 2]]) -> [f64; 4] {
     ring.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |b, p| {
-            [
-                b[0].min(p[0]),
-                b[1].min(p[1]),
-                b[2].max(p[0]),
-                b[3].max(p[1]),
-            ]
-        },
+        [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
+        |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])],
     )
 }
 
@@ -443,14 +421,7 @@ mod tests {
         let b = union_of_circles(&[FLORIPA, inner], 300.0, 0.5);
         assert_eq!(b.0.len(), 1);
         let area = |m: &MultiPolygon<f64>| {
-            ring_signed_area_m2(
-                &m.0[0]
-                    .exterior()
-                    .0
-                    .iter()
-                    .map(|c| [c.x, c.y])
-                    .collect::<Vec<_>>(),
-            )
+            ring_signed_area_m2(&m.0[0].exterior().0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>())
         };
         assert!((area(&b) - area(&a)).abs() / area(&a) < 0.01);
     }

@@ -1,6 +1,9 @@
 //! Differential tests: every answer of the crate against a brute-force
 //! geodesic reference (Karney's distance to every element, via geo).
 
+// Test helpers may unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use coverage::geodesy::{destination, geodesic_distance_m, radii_of_curvature};
 use coverage::synth::{city, Rng, CITY_CENTRE};
 use coverage::Coverage;
@@ -36,10 +39,7 @@ fn check_lookups(elements: &[[f64; 2]], r: f64, seed: u64) {
         let exact = brute_nearest(elements, p);
         let a = cov.index.query(p);
         let d = a.distance_m.expect("non-empty");
-        assert!(
-            (d - exact).abs() < 1e-3,
-            "{p:?}: distance {d} vs exact {exact}"
-        );
+        assert!((d - exact).abs() < 1e-3, "{p:?}: distance {d} vs exact {exact}");
         if (exact - r).abs() > 0.01 {
             assert_eq!(a.covered, exact <= r, "{p:?}: exact {exact}, r {r}");
         }
@@ -50,11 +50,7 @@ fn check_lookups(elements: &[[f64; 2]], r: f64, seed: u64) {
 /// valid, and covers every element.
 fn check_polygon(elements: &[[f64; 2]], r: f64, seed: u64) -> Coverage {
     let cov = Coverage::build(elements, r, 0.5).expect("valid input");
-    assert!(
-        cov.polygon.is_valid(),
-        "{:?}",
-        cov.polygon.validation_errors()
-    );
+    assert!(cov.polygon.is_valid(), "{:?}", cov.polygon.validation_errors());
     for e in elements {
         assert!(
             cov.polygon.contains(&Point::new(e[0], e[1])),
@@ -124,13 +120,7 @@ fn adversarial_lattices() {
 #[test]
 fn coincident_and_nested_elements() {
     let c = CITY_CENTRE;
-    let pts = vec![
-        c,
-        c,
-        c,
-        destination(c, 1.0, 0.001),
-        destination(c, 2.0, 50.0),
-    ];
+    let pts = vec![c, c, c, destination(c, 1.0, 0.001), destination(c, 2.0, 50.0)];
     let cov = check_polygon(&pts, 300.0, 12);
     assert_eq!(cov.stats.elements, 3, "exact duplicates collapse");
     assert_eq!(cov.stats.parts, 1);

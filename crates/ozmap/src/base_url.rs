@@ -22,7 +22,10 @@ impl fmt::Display for BaseUrlError {
             Self::Invalid(e) => write!(f, "not a URL: {e}"),
             Self::Scheme(s) => write!(f, "the OZmap URL must start with https:// (got {s}://)"),
             Self::HasQuery => write!(f, "the OZmap URL must not carry a query (?…) or fragment (#…)"),
-            Self::Credentials => write!(f, "the OZmap URL must not contain a user or password; the API key goes in its own field"),
+            Self::Credentials => write!(
+                f,
+                "the OZmap URL must not contain a user or password; the API key goes in its own field"
+            ),
         }
     }
 }
@@ -33,7 +36,11 @@ impl BaseUrl {
     /// Parses what an ISP typed. A missing scheme means https.
     pub fn parse(input: &str) -> Result<Self, BaseUrlError> {
         let t = input.trim();
-        let with_scheme = if t.contains("://") { t.to_string() } else { format!("https://{t}") };
+        let with_scheme = if t.contains("://") {
+            t.to_string()
+        } else {
+            format!("https://{t}")
+        };
         let mut url = Url::parse(&with_scheme).map_err(|e| BaseUrlError::Invalid(e.to_string()))?;
         if !matches!(url.scheme(), "https" | "http") {
             return Err(BaseUrlError::Scheme(url.scheme().to_string()));
@@ -118,7 +125,11 @@ mod tests {
             "https://acme.ozmap.com.br:9994/api/v2/",
             "  https://acme.ozmap.com.br:9994/api  ",
         ] {
-            assert_eq!(BaseUrl::parse(input).map(|b| b.to_string()), Ok(want.to_string()), "{input}");
+            assert_eq!(
+                BaseUrl::parse(input).map(|b| b.to_string()),
+                Ok(want.to_string()),
+                "{input}"
+            );
         }
         let sub = BaseUrl::parse("https://x.example/ozmap/api/v2").unwrap();
         assert_eq!(sub.route("boxes").as_str(), "https://x.example/ozmap/api/v2/boxes");
@@ -128,7 +139,10 @@ mod tests {
     fn refuses_what_is_not_an_api_root() {
         assert!(matches!(BaseUrl::parse("ftp://x"), Err(BaseUrlError::Scheme(_))));
         assert!(matches!(BaseUrl::parse("https://x/?a=1"), Err(BaseUrlError::HasQuery)));
-        assert!(matches!(BaseUrl::parse("https://u:p@x"), Err(BaseUrlError::Credentials)));
+        assert!(matches!(
+            BaseUrl::parse("https://u:p@x"),
+            Err(BaseUrlError::Credentials)
+        ));
         assert!(BaseUrl::parse("https://").is_err());
     }
 
@@ -136,11 +150,14 @@ mod tests {
     fn next_urls_stay_on_the_same_server() {
         let b = BaseUrl::parse("https://acme.ozmap.com.br:9994").unwrap();
         assert_eq!(
-            b.resolve_next("/api/v2/boxes?cursor=100&limit=100").map(|u| u.to_string()),
+            b.resolve_next("/api/v2/boxes?cursor=100&limit=100")
+                .map(|u| u.to_string()),
             Some("https://acme.ozmap.com.br:9994/api/v2/boxes?cursor=100&limit=100".into())
         );
         assert_eq!(b.resolve_next("https://evil.example/api/v2/boxes"), None);
-        assert!(b.resolve_next("https://acme.ozmap.com.br:9994/api/v2/boxes?page=2").is_some());
+        assert!(b
+            .resolve_next("https://acme.ozmap.com.br:9994/api/v2/boxes?page=2")
+            .is_some());
     }
 
     #[test]

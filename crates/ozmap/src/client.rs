@@ -25,7 +25,12 @@ pub struct ClientOptions {
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        Self { page_size: 500, max_pages: 5_000, retries: 3, backoff_ms: 500 }
+        Self {
+            page_size: 500,
+            max_pages: 5_000,
+            retries: 3,
+            backoff_ms: 500,
+        }
     }
 }
 
@@ -62,12 +67,19 @@ pub struct Network {
 
 /// Typed rows of one page; a row that is not an object was already refused.
 pub fn typed_rows<T: DeserializeOwned + Default>(rows: Vec<Value>) -> Vec<T> {
-    rows.into_iter().map(|r| serde_json::from_value(r).unwrap_or_default()).collect()
+    rows.into_iter()
+        .map(|r| serde_json::from_value(r).unwrap_or_default())
+        .collect()
 }
 
 impl<H: Http> Client<H> {
     pub fn new(base: BaseUrl, key: impl Into<String>, http: H, opts: ClientOptions) -> Self {
-        Self { base, key: key.into(), http, opts }
+        Self {
+            base,
+            key: key.into(),
+            http,
+            opts,
+        }
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -83,7 +95,9 @@ impl<H: Http> Client<H> {
             if attempt > 0 {
                 let backoff = self.opts.backoff_ms.saturating_mul(1 << (attempt - 1).min(16));
                 let hinted = match &last {
-                    Some(Ok(HttpResponse { retry_after_s: Some(s), .. })) => s.saturating_mul(1000).min(30_000),
+                    Some(Ok(HttpResponse {
+                        retry_after_s: Some(s), ..
+                    })) => s.saturating_mul(1000).min(30_000),
                     _ => 0,
                 };
                 self.http.sleep_ms(backoff.max(hinted)).await;
@@ -100,10 +114,23 @@ impl<H: Http> Client<H> {
             last = Some(res);
         }
         match last {
-            Some(Ok(r)) => Err(OzmapError::Unavailable { at: at.clone(), status: r.status, attempts }),
-            Some(Err(TransportError::Timeout)) => Err(OzmapError::Timeout { at: at.clone(), attempts }),
-            Some(Err(e)) => Err(OzmapError::Unreachable { at: at.clone(), detail: format!("{e:?}") }),
-            None => Err(OzmapError::Unreachable { at: at.clone(), detail: "no attempt made".into() }),
+            Some(Ok(r)) => Err(OzmapError::Unavailable {
+                at: at.clone(),
+                status: r.status,
+                attempts,
+            }),
+            Some(Err(TransportError::Timeout)) => Err(OzmapError::Timeout {
+                at: at.clone(),
+                attempts,
+            }),
+            Some(Err(e)) => Err(OzmapError::Unreachable {
+                at: at.clone(),
+                detail: format!("{e:?}"),
+            }),
+            None => Err(OzmapError::Unreachable {
+                at: at.clone(),
+                detail: "no attempt made".into(),
+            }),
         }
     }
 
@@ -111,32 +138,60 @@ impl<H: Http> Client<H> {
         let r = match res {
             Ok(r) => r,
             Err(TransportError::TooLarge) => {
-                return Err(OzmapError::Malformed { at: at.clone(), detail: "the page is larger than 64 MiB".into() })
+                return Err(OzmapError::Malformed {
+                    at: at.clone(),
+                    detail: "the page is larger than 64 MiB".into(),
+                })
             }
-            Err(e) => return Err(OzmapError::Unreachable { at: at.clone(), detail: format!("{e:?}") }),
+            Err(e) => {
+                return Err(OzmapError::Unreachable {
+                    at: at.clone(),
+                    detail: format!("{e:?}"),
+                })
+            }
         };
         let html = r.content_type.as_deref().is_some_and(|c| c.contains("html"))
             || r.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
         match r.status {
-            200..=299 if html => Err(OzmapError::NotOzmap { at: at.clone(), detail: "an HTML page instead of JSON".into() }),
+            200..=299 if html => Err(OzmapError::NotOzmap {
+                at: at.clone(),
+                detail: "an HTML page instead of JSON".into(),
+            }),
             200..=299 => Ok(r),
             401 => Err(OzmapError::Unauthorized { at: at.clone() }),
             403 => Err(OzmapError::Forbidden { at: at.clone() }),
-            404 => Err(OzmapError::NotOzmap { at: at.clone(), detail: "HTTP 404".into() }),
+            404 => Err(OzmapError::NotOzmap {
+                at: at.clone(),
+                detail: "HTTP 404".into(),
+            }),
             status => {
                 let message = serde_json::from_slice::<Value>(&r.body)
                     .ok()
-                    .and_then(|v| v.get("message").or_else(|| v.get("error")).and_then(Value::as_str).map(str::to_string))
+                    .and_then(|v| {
+                        v.get("message")
+                            .or_else(|| v.get("error"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
                     .unwrap_or_else(|| String::from_utf8_lossy(&r.body).chars().take(200).collect());
-                Err(OzmapError::Rejected { at: at.clone(), status, message })
+                Err(OzmapError::Rejected {
+                    at: at.clone(),
+                    status,
+                    message,
+                })
             }
         }
     }
 
     /// Checks the key with `GET /authenticated`.
     pub async fn check_key(&self) -> Result<(), OzmapError> {
-        let at = At { route: "authenticated".into(), page: 1 };
-        self.get(self.base.route("authenticated").as_str(), &at).await.map(|_| ())
+        let at = At {
+            route: "authenticated".into(),
+            page: 1,
+        };
+        self.get(self.base.route("authenticated").as_str(), &at)
+            .await
+            .map(|_| ())
     }
 
     /// The first page request of a route.
@@ -146,12 +201,24 @@ impl<H: Http> Client<H> {
 
     /// Fetches the page `cursor` names.
     pub async fn page(&self, cursor: &Cursor) -> Result<Page, OzmapError> {
-        let at = At { route: cursor.route.clone(), page: cursor.page };
+        let at = At {
+            route: cursor.route.clone(),
+            page: cursor.page,
+        };
         if cursor.page > self.opts.max_pages {
-            return Err(OzmapError::TooManyPages { at, max: self.opts.max_pages });
+            return Err(OzmapError::TooManyPages {
+                at,
+                max: self.opts.max_pages,
+            });
         }
         let r = self.get(&cursor.url, &at).await?;
-        parse_page(&self.base, cursor, &filter_for(&cursor.route), self.opts.page_size, &r.body)
+        parse_page(
+            &self.base,
+            cursor,
+            &filter_for(&cursor.route),
+            self.opts.page_size,
+            &r.body,
+        )
     }
 
     /// Every row of a route.
@@ -170,7 +237,11 @@ impl<H: Http> Client<H> {
     pub async fn network(&self, include_buildings: bool) -> Result<Network, OzmapError> {
         Ok(Network {
             boxes: self.list(BOXES).await?,
-            buildings: if include_buildings { self.list(BUILDINGS).await? } else { Vec::new() },
+            buildings: if include_buildings {
+                self.list(BUILDINGS).await?
+            } else {
+                Vec::new()
+            },
             splitters: self.list(SPLITTERS).await?,
             switches: self.list(SWITCHES).await?,
         })

@@ -159,7 +159,14 @@ mod tests {
 
     #[test]
     fn the_state_table() {
-        let s = |d, i, c| state(&Place { draft: d, implanted: i, certified: c, ..Place::default() });
+        let s = |d, i, c| {
+            state(&Place {
+                draft: d,
+                implanted: i,
+                certified: c,
+                ..Place::default()
+            })
+        };
         assert_eq!(s(Some(true), Some(true), Some(true)), State::EmProjeto);
         assert_eq!(s(Some(false), Some(false), Some(true)), State::Certificado);
         assert_eq!(s(None, Some(true), None), State::Implantado);
@@ -189,8 +196,23 @@ mod tests {
         let switches: Vec<Switch> = serde_json::from_value(json!([{"parent": "sw", "connectables": [null]}])).unwrap();
         let lax = eligible_elements(&places, &splitters, &switches, EligibilityOptions::default());
         assert_eq!(lax.points, vec![[-48.5, -27.6], [-48.51, -27.61], [-48.52, -27.62]]);
-        assert_eq!(lax.excluded, Excluded { in_project: 1, no_connectable: 2, no_free_port: 0, bad_coords: 1 });
-        let strict = eligible_elements(&places, &splitters, &switches, EligibilityOptions { require_free_port: true });
+        assert_eq!(
+            lax.excluded,
+            Excluded {
+                in_project: 1,
+                no_connectable: 2,
+                no_free_port: 0,
+                bad_coords: 1
+            }
+        );
+        let strict = eligible_elements(
+            &places,
+            &splitters,
+            &switches,
+            EligibilityOptions {
+                require_free_port: true,
+            },
+        );
         assert_eq!(strict.points.len(), 2);
         assert_eq!(strict.excluded.no_free_port, 1);
         assert_eq!(strict.excluded.total() + strict.points.len(), places.len());

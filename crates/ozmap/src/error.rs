@@ -58,7 +58,10 @@ impl OzmapError {
 
     /// Worth trying again later without any change on the ISP's side.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable { .. } | Self::Timeout { .. } | Self::Unreachable { .. })
+        matches!(
+            self,
+            Self::Unavailable { .. } | Self::Timeout { .. } | Self::Unreachable { .. }
+        )
     }
 }
 

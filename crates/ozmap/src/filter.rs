@@ -13,7 +13,11 @@ pub struct Condition {
 
 impl Condition {
     pub fn new(property: &str, operator: &str, value: impl Into<Value>) -> Self {
-        Self { property: property.into(), operator: operator.into(), value: value.into() }
+        Self {
+            property: property.into(),
+            operator: operator.into(),
+            value: value.into(),
+        }
     }
 
     pub fn eq(property: &str, value: impl Into<Value>) -> Self {
@@ -32,7 +36,10 @@ mod tests {
 
     #[test]
     fn serialises_like_ozmap_examples() {
-        let f = [Condition::eq("isDrop", true), Condition::new("parent", "in", vec!["a", "b"])];
+        let f = [
+            Condition::eq("isDrop", true),
+            Condition::new("parent", "in", vec!["a", "b"]),
+        ];
         assert_eq!(
             to_query(&f),
             r#"[{"property":"isDrop","operator":"=","value":true},{"property":"parent","operator":"in","value":["a","b"]}]"#

@@ -66,7 +66,12 @@ mod native {
                 req = req.header(*k, *v);
             }
             let mut res = req.call().map_err(classify)?;
-            let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let header = |name: &str| {
+                res.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
             let content_type = header("content-type");
             let retry_after_s = header("retry-after").and_then(|s| s.trim().parse().ok());
             let status = res.status().as_u16();
@@ -76,7 +81,12 @@ mod native {
                 .limit(MAX_BODY_BYTES)
                 .read_to_vec()
                 .map_err(classify)?;
-            Ok(HttpResponse { status, content_type, retry_after_s, body })
+            Ok(HttpResponse {
+                status,
+                content_type,
+                retry_after_s,
+                body,
+            })
         }
 
         async fn sleep_ms(&self, ms: u64) {
@@ -89,10 +99,14 @@ mod native {
             ureq::Error::Timeout(_) => TransportError::Timeout,
             ureq::Error::BodyExceedsLimit(_) => TransportError::TooLarge,
             ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => TransportError::Connect(e.to_string()),
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut || io.kind() == std::io::ErrorKind::WouldBlock => {
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::TimedOut || io.kind() == std::io::ErrorKind::WouldBlock =>
+            {
                 TransportError::Timeout
             }
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportError::Connect(io.to_string()),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                TransportError::Connect(io.to_string())
+            }
             other => TransportError::Other(other.to_string()),
         }
     }

@@ -17,7 +17,7 @@ pub mod pagination;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use client::{Client, ClientOptions, Network};
-pub use http::block_on;
 pub use eligibility::{eligible_elements, Eligibility, EligibilityOptions, Excluded, Reason};
 pub use error::OzmapError;
+pub use http::block_on;
 pub use http::{Http, HttpResponse, TransportError};

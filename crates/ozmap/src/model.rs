@@ -79,15 +79,20 @@ impl Splitter {
     pub fn free_ports(&self) -> Option<usize> {
         let outputs = self.connectables.get("output").and_then(Value::as_array);
         let ports = self.ports.as_array();
-        let n = outputs
-            .map(Vec::len)
-            .or_else(|| ports.map(Vec::len))
-            .or_else(|| self.ratio.get("output").and_then(crate::flex::as_f64).map(|x| x.max(0.0) as usize))?;
+        let n = outputs.map(Vec::len).or_else(|| ports.map(Vec::len)).or_else(|| {
+            self.ratio
+                .get("output")
+                .and_then(crate::flex::as_f64)
+                .map(|x| x.max(0.0) as usize)
+        })?;
         Some(
             (0..n)
                 .filter(|&k| outputs.and_then(|o| o.get(k)).is_none_or(Value::is_null))
                 .filter(|&k| {
-                    let blocked = ports.and_then(|p| p.get(k)).and_then(|p| p.get("blocked")).and_then(as_bool);
+                    let blocked = ports
+                        .and_then(|p| p.get(k))
+                        .and_then(|p| p.get("blocked"))
+                        .and_then(as_bool);
                     blocked != Some(true)
                 })
                 .count(),
@@ -168,7 +173,8 @@ mod tests {
 
     #[test]
     fn switch_free_ports() {
-        let s: Switch = serde_json::from_value(json!({"parent": "b", "connectables": [null, "x", null, null]})).unwrap();
+        let s: Switch =
+            serde_json::from_value(json!({"parent": "b", "connectables": [null, "x", null, null]})).unwrap();
         assert_eq!(s.free_ports(), Some(3));
     }
 }

@@ -53,7 +53,12 @@ fn page_url(base: &BaseUrl, route: &str, filter: &[Condition], limit: u32, page:
 
 /// The first request: no `page`, as OZmap's own clients send it.
 pub fn first(base: &BaseUrl, route: &str, filter: &[Condition], limit: u32) -> Cursor {
-    Cursor { route: route.into(), url: page_url(base, route, filter, limit, None).into(), page: 1, recent: Vec::new() }
+    Cursor {
+        route: route.into(),
+        url: page_url(base, route, filter, limit, None).into(),
+        page: 1,
+        recent: Vec::new(),
+    }
 }
 
 /// Reads one page body and decides what comes next.
@@ -64,7 +69,10 @@ pub fn parse_page(
     limit: u32,
     body: &[u8],
 ) -> Result<Page, OzmapError> {
-    let at = At { route: cursor.route.clone(), page: cursor.page };
+    let at = At {
+        route: cursor.route.clone(),
+        page: cursor.page,
+    };
     let malformed = |detail: String| OzmapError::Malformed { at: at.clone(), detail };
     let v: Value = serde_json::from_slice(body).map_err(|e| malformed(format!("invalid JSON ({e})")))?;
     let Value::Object(obj) = v else {
@@ -89,7 +97,8 @@ pub fn parse_page(
         _ if rows.is_empty() => false,
         Some(b) => b,
         None => {
-            let reached_total = matches!((num("start"), num("count"), num("total")), (Some(s), Some(c), Some(t)) if s + c >= t);
+            let reached_total =
+                matches!((num("start"), num("count"), num("total")), (Some(s), Some(c), Some(t)) if s + c >= t);
             !reached_total && rows.len() as u32 >= limit
         }
     };
@@ -125,7 +134,15 @@ pub fn parse_page(
     if recent.len() > RECENT {
         recent.remove(0);
     }
-    Ok(Page { rows, next: Some(Cursor { route: cursor.route.clone(), url: next, page: cursor.page + 1, recent }) })
+    Ok(Page {
+        rows,
+        next: Some(Cursor {
+            route: cursor.route.clone(),
+            url: next,
+            page: cursor.page + 1,
+            recent,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -146,10 +163,22 @@ mod tests {
         let f = [Condition::eq("isDrop", true)];
         let c = first(&base(), "splitters", &f, 2);
         assert!(!c.url.contains("page="));
-        let p = parse_page(&base(), &c, &f, 2, &body(json!({"rows": [{}, {}], "hasNextPage": true, "nextUrl": "/api/v2/splitters?cursor=2"}))).unwrap();
+        let p = parse_page(
+            &base(),
+            &c,
+            &f,
+            2,
+            &body(json!({"rows": [{}, {}], "hasNextPage": true, "nextUrl": "/api/v2/splitters?cursor=2"})),
+        )
+        .unwrap();
         let n = p.next.unwrap();
         assert_eq!(n.page, 2);
-        assert!(n.url.starts_with("https://acme.ozmap.com.br:9994/api/v2/splitters?cursor=2&limit=2&filter="), "{}", n.url);
+        assert!(
+            n.url
+                .starts_with("https://acme.ozmap.com.br:9994/api/v2/splitters?cursor=2&limit=2&filter="),
+            "{}",
+            n.url
+        );
         let last = parse_page(&base(), &n, &f, 2, &body(json!({"rows": [{}], "hasNextPage": false}))).unwrap();
         assert_eq!(last.next, None);
     }
@@ -157,10 +186,24 @@ mod tests {
     #[test]
     fn old_servers_page_by_number_until_total() {
         let c = first(&base(), "boxes", &[], 2);
-        let p = parse_page(&base(), &c, &[], 2, &body(json!({"rows": [{}, {}], "total": 3, "start": 0, "count": 2}))).unwrap();
+        let p = parse_page(
+            &base(),
+            &c,
+            &[],
+            2,
+            &body(json!({"rows": [{}, {}], "total": 3, "start": 0, "count": 2})),
+        )
+        .unwrap();
         let n = p.next.unwrap();
         assert!(n.url.contains("page=2"));
-        let p2 = parse_page(&base(), &n, &[], 2, &body(json!({"rows": [{}], "total": 3, "start": 2, "count": 1}))).unwrap();
+        let p2 = parse_page(
+            &base(),
+            &n,
+            &[],
+            2,
+            &body(json!({"rows": [{}], "total": 3, "start": 2, "count": 1})),
+        )
+        .unwrap();
         assert_eq!(p2.next, None);
         let empty = parse_page(&base(), &n, &[], 2, &body(json!({"rows": []}))).unwrap();
         assert_eq!(empty.next, None);
@@ -171,11 +214,30 @@ mod tests {
     #[test]
     fn catches_loops_and_foreign_next_urls() {
         let c = first(&base(), "boxes", &[], 1);
-        let p = parse_page(&base(), &c, &[], 1, &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "/api/v2/boxes?cursor=1"}))).unwrap();
+        let p = parse_page(
+            &base(),
+            &c,
+            &[],
+            1,
+            &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "/api/v2/boxes?cursor=1"})),
+        )
+        .unwrap();
         let n = p.next.unwrap();
-        let again = parse_page(&base(), &n, &[], 1, &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "/api/v2/boxes?cursor=1&limit=1"})));
+        let again = parse_page(
+            &base(),
+            &n,
+            &[],
+            1,
+            &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "/api/v2/boxes?cursor=1&limit=1"})),
+        );
         assert!(matches!(again, Err(OzmapError::PaginationLoop { .. })), "{again:?}");
-        let foreign = parse_page(&base(), &c, &[], 1, &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "https://evil.example/x"})));
+        let foreign = parse_page(
+            &base(),
+            &c,
+            &[],
+            1,
+            &body(json!({"rows": [{}], "hasNextPage": true, "nextUrl": "https://evil.example/x"})),
+        );
         assert!(matches!(foreign, Err(OzmapError::Malformed { .. })));
     }
 

@@ -28,10 +28,7 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
 /// Pairs from a flat coordinate array.
 pub fn pairs(flat: &[f64]) -> Result<Vec<[f64; 2]>, String> {
     if !flat.len().is_multiple_of(2) {
-        return Err(format!(
-            "expected [lng, lat] pairs, got {} numbers",
-            flat.len()
-        ));
+        return Err(format!("expected [lng, lat] pairs, got {} numbers", flat.len()));
     }
     Ok(flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
 }
@@ -42,8 +39,8 @@ impl Preview {
     #[wasm_bindgen(constructor)]
     pub fn new(points: &[f64], radius_m: f64) -> Result<Preview, JsError> {
         let pts = pairs(points).map_err(|e| JsError::new(&e))?;
-        let coverage = Coverage::build(&pts, radius_m, DEFAULT_MAX_ERROR_M)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let coverage =
+            Coverage::build(&pts, radius_m, DEFAULT_MAX_ERROR_M).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Preview { coverage })
     }
 
@@ -70,10 +67,7 @@ mod tests {
 
     #[test]
     fn flat_arrays_become_pairs_or_a_clear_error() {
-        assert_eq!(
-            pairs(&[1.0, 2.0, 3.0, 4.0]),
-            Ok(vec![[1.0, 2.0], [3.0, 4.0]])
-        );
+        assert_eq!(pairs(&[1.0, 2.0, 3.0, 4.0]), Ok(vec![[1.0, 2.0], [3.0, 4.0]]));
         assert!(pairs(&[1.0, 2.0, 3.0]).unwrap_err().contains("3 numbers"));
     }
 }
