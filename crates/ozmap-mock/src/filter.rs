@@ -34,15 +34,20 @@ fn norm(v: &Value) -> &Value {
     }
 }
 
+/// Numbers, or strings holding one (OZmap's examples send "-23.07").
+fn num(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())
+}
+
 fn loose_eq(a: &Value, b: &Value) -> bool {
     let (a, b) = (norm(a), norm(b));
-    a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y)
+    a == b || matches!((num(a), num(b)), (Some(x), Some(y)) if x == y)
 }
 
 fn cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (norm(a), norm(b)) {
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        (x, y) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) if num(a).is_none() || num(b).is_none() => Some(x.cmp(y)),
+        (x, y) => num(x)?.partial_cmp(&num(y)?),
     }
 }
 
