@@ -8,6 +8,7 @@
 pub mod cell;
 pub mod circle;
 pub mod codec;
+pub mod diff;
 pub mod element;
 pub mod geodesy;
 pub mod grid;
@@ -54,6 +55,18 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// The MultiPolygon of a stored GeoJSON Feature (or bare geometry), if it
+/// is one.
+pub fn parse_multipolygon(text: &str) -> Option<MultiPolygon<f64>> {
+    let gj: geojson::GeoJson = text.parse().ok()?;
+    let geometry = match gj {
+        geojson::GeoJson::Feature(f) => f.geometry?,
+        geojson::GeoJson::Geometry(g) => g,
+        geojson::GeoJson::FeatureCollection(_) => return None,
+    };
+    MultiPolygon::try_from(geometry).ok()
+}
+
 impl Coverage {
     /// Builds the coverage of `points` (`[lng, lat]` degrees) at `radius_m`.
     pub fn build(points: &[[f64; 2]], radius_m: f64, max_error_m: f64) -> Result<Self, BuildError> {
@@ -79,5 +92,18 @@ impl Coverage {
             properties,
             foreign_members: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_round_trip_through_geojson_text() {
+        let c = Coverage::build(&[[-48.5, -27.6], [-48.4, -27.6]], 300.0, 0.5).unwrap();
+        let text = c.to_feature().to_string();
+        assert_eq!(parse_multipolygon(&text), Some(c.polygon));
+        assert_eq!(parse_multipolygon("{}"), None);
     }
 }

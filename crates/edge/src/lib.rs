@@ -1,10 +1,21 @@
 //! The Worker the platform calls. It wires HTTP, Cron, Queues and KV to the
 //! plain-Rust crates and holds no geometry or OZmap logic of its own.
+//!
+//! Plain modules (testable natively): `config`, `session`, `secrets`,
+//! `guard`, `checkpoint`, `store`, `refresh_job`, `keys`. Worker adapters:
+//! `routes` and its handlers, `jobs` (queue), `kv_store`, `fetch_http`.
 
+pub mod checkpoint;
+pub mod config;
 mod error;
+pub mod guard;
 mod jobs;
-mod keys;
+pub mod keys;
+pub mod refresh_job;
 mod routes;
+pub mod secrets;
+pub mod session;
+pub mod store;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
