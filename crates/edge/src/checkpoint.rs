@@ -27,7 +27,7 @@ pub fn encode_connectables(map: &HashMap<u64, Connectables>) -> Vec<u8> {
 }
 
 pub fn decode_connectables(b: &[u8]) -> Option<HashMap<u64, Connectables>> {
-    if b.len() % 20 != 0 {
+    if !b.len().is_multiple_of(20) {
         return None;
     }
     let mut map = HashMap::with_capacity(b.len() / 20);
@@ -54,7 +54,7 @@ pub fn encode_points(points: &[[f64; 2]]) -> Vec<u8> {
 }
 
 pub fn decode_points(b: &[u8]) -> Option<Vec<[f64; 2]>> {
-    if b.len() % 16 != 0 {
+    if !b.len().is_multiple_of(16) {
         return None;
     }
     b.chunks_exact(16)

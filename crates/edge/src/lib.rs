@@ -5,12 +5,19 @@
 //! `guard`, `checkpoint`, `store`, `refresh_job`, `keys`. Worker adapters:
 //! `routes` and its handlers, `jobs` (queue), `kv_store`, `fetch_http`.
 
+mod auth;
+mod body;
 pub mod checkpoint;
 pub mod config;
+mod env;
 mod error;
+mod fetch_http;
 pub mod guard;
 mod jobs;
 pub mod keys;
+mod kv_store;
+mod lookup;
+mod providers;
 pub mod refresh_job;
 mod routes;
 pub mod secrets;

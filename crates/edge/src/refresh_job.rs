@@ -162,11 +162,7 @@ pub async fn step<S: Store, H: Http>(
         (Some(s), _) if s.job_id == job_id => s,
         (Some(_), _) => return Ok(StepOutcome::Stale),
         (None, Some(force)) => {
-            let pending: Option<Pending> = get_json(store, &keys::pending(id)).await?;
-            if pending.as_ref().is_some_and(|p| p.job_id == job_id) {
-                store.delete(&keys::pending(id)).await?;
-            }
-            JobState {
+            let fresh = JobState {
                 job_id: job_id.to_string(),
                 force,
                 started_at_ms: now_ms,
@@ -179,7 +175,15 @@ pub async fn step<S: Store, H: Http>(
                 version: None,
                 stats: None,
                 diff: None,
+            };
+            // Running before no longer queued, so a refresh asked for in
+            // between finds this job instead of starting another.
+            put_json(store, &keys::job(id), &fresh).await?;
+            let pending: Option<Pending> = get_json(store, &keys::pending(id)).await?;
+            if pending.as_ref().is_some_and(|p| p.job_id == job_id) {
+                store.delete(&keys::pending(id)).await?;
             }
+            fresh
         }
         (None, None) => return Ok(StepOutcome::Stale),
     };
@@ -342,7 +346,7 @@ async fn build(
     store: &impl Store,
     cfg: &StoredConfig,
     state: &mut JobState,
-    _now_ms: i64,
+    now_ms: i64,
 ) -> Result<Option<(&'static str, String)>, StoreError> {
     let id = cfg.id.as_str();
     let points = load_points(store, id, state.gen).await?;
@@ -384,10 +388,17 @@ async fn build(
         .map(|c| c.key())
         .collect();
     cells.extend(previous.as_ref().map(|p| p.cells.clone()).unwrap_or_default());
-    state.version = Some(previous.map_or(1, |p| p.version + 1));
-    store
-        .put(&keys::job_staged(id), cov.to_feature().to_string().as_bytes())
-        .await?;
+    let version = previous.map_or(1, |p| p.version + 1);
+    state.version = Some(version);
+    let mut feature = cov.to_feature();
+    if let Some(props) = feature.properties.as_mut() {
+        props.insert("provider_id".into(), cfg.id.clone().into());
+        props.insert("name".into(), cfg.name.clone().into());
+        props.insert("version".into(), version.into());
+        props.insert("radius_m".into(), cfg.max_distance_m.into());
+        props.insert("updated_at".into(), iso(now_ms).into());
+    }
+    store.put(&keys::job_staged(id), feature.to_string().as_bytes()).await?;
     state.phase = Phase::Publish {
         cells: cells.into_iter().collect(),
         done: 0,
@@ -520,6 +531,44 @@ async fn finish(
         store.delete(&k).await?;
     }
     Ok(StepOutcome::Finished(outcome))
+}
+
+/// Ends a job that cannot start (e.g. an unreadable stored key) as failed.
+pub async fn abort(
+    store: &impl Store,
+    cfg: &StoredConfig,
+    job_id: &str,
+    force: bool,
+    code: &str,
+    message: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let _ = store.delete(&keys::pending(&cfg.id)).await;
+    let state = JobState {
+        job_id: job_id.to_string(),
+        force,
+        started_at_ms: now_ms,
+        phase: Phase::Fetch { route: 0, cursor: None },
+        counts: Counts::default(),
+        excluded: Excluded::default(),
+        eligible: 0,
+        invocations: 1,
+        gen: 0,
+        version: None,
+        stats: None,
+        diff: None,
+    };
+    finish(
+        store,
+        cfg,
+        &state,
+        Outcome::Failed,
+        Some(code.to_string()),
+        message.to_string(),
+        now_ms,
+    )
+    .await
+    .map(|_| ())
 }
 
 fn job_keys(id: &str) -> [String; 6] {

@@ -148,7 +148,7 @@ fn a_job_publishes_cells_that_answer_like_the_mock_truth() {
     let mut rng = coverage::synth::Rng::new(3);
     for _ in 0..1_500 {
         let e = truth[(rng.next_u64() % truth.len() as u64) as usize];
-        let p = coverage::geodesy::destination(e, rng.range(0.0, 6.28), rng.range(0.0, 500.0));
+        let p = coverage::geodesy::destination(e, rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, 500.0));
         let exact = idx.query(p);
         let cell = CellId::of(p);
         let hits = match store.map.borrow().get(&keys::cell(&cell.key())) {
