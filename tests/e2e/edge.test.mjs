@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMock, startWorker, until } from './harness.mjs';
-import { api, integration, waitRun, LOOKUP } from './api.mjs';
+import { api, integration, waitRun, LOOKUP, recorded } from './api.mjs';
+import { validator } from './openapi.mjs';
 import { vincenty, offset, rng } from './geodesy.mjs';
 
 const ISPS = [
@@ -191,4 +192,16 @@ test('deleting a provider removes it from every lookup', async () => {
     const res = await a.post('/v1/lookup', { points: luz.slice(0, 200).map(([lng, lat]) => ({ lat, lng })) }, { token: LOOKUP });
     return res.json.results.every((x) => x.providers.every((p) => p.id !== 'isp-luz'));
   }, { what: 'isp-luz to leave every cell', timeoutMs: 60_000 });
+});
+
+test('every response seen above matches the OpenAPI document the Worker serves', async () => {
+  const doc = await (await fetch(`${worker.url}/v1/openapi.json`)).json();
+  const v = validator(doc);
+  const health = await fetch(`${worker.url}/healthz`);
+  recorded.push({ method: 'GET', path: '/healthz', status: 200, json: await health.json(), contentType: health.headers.get('content-type') });
+  const problems = recorded.flatMap((r) => v.check(r));
+  assert.deepEqual(problems.slice(0, 10), []);
+  const seen = new Set(recorded.map((r) => v.match(r.path)));
+  assert.deepEqual(v.templates.filter((t) => !seen.has(t)), [], 'every documented path exercised');
+  assert.ok(recorded.length > 50, `${recorded.length} responses checked`);
 });

@@ -84,7 +84,7 @@ export async function startWorker({ vars = {} } = {}) {
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
       '--test-scheduled', '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn', ...varArgs],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' } },
   );
   const url = `http://127.0.0.1:${port}`;
   await until(async () => (await fetch(`${url}/healthz`)).ok, { what: 'wrangler dev', timeoutMs: 180_000, everyMs: 500 }).catch((e) => {
