@@ -23,7 +23,8 @@ fi
 
 # worker-build must match the worker crate.
 wk="$(lock_version worker)"
-if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$wk" ]; then
+# (`worker-build --version` prints the bare version.)
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$wk" ]; then
   say "installing worker-build $wk"
   cargo install -q --force worker-build --version "$wk"
 fi
