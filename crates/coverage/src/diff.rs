@@ -20,7 +20,7 @@ fn key(p: &[f64; 2]) -> (i64, i64) {
 }
 
 fn area_km2(m: &MultiPolygon<f64>) -> f64 {
-    m.0.iter().map(|p| p.geodesic_area_unsigned()).sum::<f64>() / 1e6
+    m.0.iter().map(|p| p.geodesic_area_unsigned()).fold(0.0, |a, b| a + b) / 1e6
 }
 
 pub fn diff(old: (&MultiPolygon<f64>, &[[f64; 2]]), new: (&MultiPolygon<f64>, &[[f64; 2]])) -> Diff {

@@ -22,7 +22,12 @@ pub struct CoverageStats {
 
 impl CoverageStats {
     pub fn of(polygon: &MultiPolygon<f64>, elements: usize) -> Self {
-        let area_m2: f64 = polygon.0.iter().map(|p| p.geodesic_area_unsigned()).sum();
+        // fold from +0.0: `sum()` of no f64 is -0.0.
+        let area_m2 = polygon
+            .0
+            .iter()
+            .map(|p| p.geodesic_area_unsigned())
+            .fold(0.0, |a, b| a + b);
         Self {
             elements,
             area_km2: area_m2 / 1e6,
