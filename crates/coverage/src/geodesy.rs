@@ -55,6 +55,56 @@ pub fn local_offset_m(from: [f64; 2], to: [f64; 2]) -> (f64, f64) {
     (dx, dy)
 }
 
+/// A query point's local frame, precomputed once so that the squared
+/// distance to each nearby element costs a handful of multiplications. The
+/// east scale uses `cos` at the midpoint latitude to first order
+/// (`cos φq − sin φq · Δφ/2`), and the radii likewise, which leaves an error of order Δφ²: far below
+/// a millimetre within a few kilometres (tested against [`local_offset_m`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LocalFrame {
+    lng: f64,
+    lat: f64,
+    cos: f64,
+    half_sin: f64,
+    m: f64,
+    n: f64,
+    /// dM/dφ / 2 and dN/dφ / 2: the radii at the midpoint, to first order.
+    m_half_slope: f64,
+    n_half_slope: f64,
+}
+
+impl LocalFrame {
+    pub fn new(p: [f64; 2]) -> Self {
+        let lat = p[1].to_radians();
+        let (m, n) = radii_of_curvature(lat);
+        let (s, c) = lat.sin_cos();
+        let k = WGS84_E2 * s * c / (1.0 - WGS84_E2 * s * s);
+        Self {
+            lng: p[0],
+            lat,
+            cos: c,
+            half_sin: 0.5 * s,
+            m,
+            n,
+            m_half_slope: 1.5 * k * m,
+            n_half_slope: 0.5 * k * n,
+        }
+    }
+
+    /// Squared distance in m² to `e` (`[lng, lat]` degrees), for nearby `e`.
+    #[inline(always)]
+    pub fn d2(&self, e: [f64; 2]) -> f64 {
+        let dlat = e[1].to_radians() - self.lat;
+        let mut dlng = e[0] - self.lng;
+        if dlng.abs() > 180.0 {
+            dlng = wrap_lng_delta(dlng);
+        }
+        let dx = dlng.to_radians() * (self.n + self.n_half_slope * dlat) * (self.cos - self.half_sin * dlat);
+        let dy = dlat * (self.m + self.m_half_slope * dlat);
+        dx * dx + dy * dy
+    }
+}
+
 /// Geodesic distance in metres between two `[lng, lat]` points: the local
 /// formula when short, geographiclib otherwise.
 pub fn distance_m(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -161,6 +211,18 @@ mod tests {
             let a = [lcg(&mut s) * 360.0 - 180.0, 75.0 + lcg(&mut s) * 10.0];
             let b = destination(a, lcg(&mut s) * std::f64::consts::TAU, lcg(&mut s) * 4_000.0);
             assert!((geodesic_distance_m(a, b) - distance_m(a, b)).abs() < 1e-2);
+        }
+    }
+
+    #[test]
+    fn the_query_frame_agrees_with_the_midpoint_formula() {
+        let mut s = 5;
+        for _ in 0..5_000 {
+            let a = [lcg(&mut s) * 360.0 - 180.0, lcg(&mut s) * 170.0 - 85.0];
+            let b = destination(a, lcg(&mut s) * std::f64::consts::TAU, lcg(&mut s) * 4_000.0);
+            let (dx, dy) = local_offset_m(a, b);
+            let d = LocalFrame::new(a).d2(b).sqrt();
+            assert!((d - dx.hypot(dy)).abs() < 1e-4, "{a:?} {b:?}: {d} vs {}", dx.hypot(dy));
         }
     }
 

@@ -3,14 +3,31 @@
 //! within d metres of this point?" by visiting a few buckets.
 //!
 //! Why hand-written rather than an R-tree (`rstar`, which `geo` uses): every
-//! query here has the same small radius, and a flat grid answers it with one
-//! hash probe per bucket and contiguous memory, several times faster than a
-//! tree walk, which is what makes the 100 ns lookup goal reachable. Rows are
+//! query here has the same small radius, and a flat grid answers it with a
+//! few array reads over contiguous memory, several times faster than a tree
+//! walk, which is what makes the 100 ns lookup goal reachable. Rows are
 //! latitude bands; each row has its own column width so buckets stay
-//! roughly square, and columns wrap at the antimeridian.
+//! roughly square, and columns wrap at the antimeridian. Buckets are stored
+//! densely per row between the row's first and last occupied column (cache
+//! friendly: neighbouring buckets are neighbouring memory), or in a hash map
+//! when the elements sprawl so much that the dense rows would be mostly empty.
 
 use crate::geodesy::{reach_box_deg, MIN_M_PER_DEG_LAT, M_PER_DEG_LNG_EQUATOR};
 use rustc_hash::FxHashMap;
+
+#[derive(Debug, Clone)]
+enum Buckets {
+    /// Per row (from `row_min`): first occupied column, column count, and the
+    /// base into `starts`, where bucket c spans `starts[base+c]..starts[base+c+1]`;
+    /// `cols` caches the row's column count.
+    Dense {
+        row_min: i64,
+        rows: Vec<(i64, u32, u32)>,
+        cols: Vec<i64>,
+        starts: Vec<u32>,
+    },
+    Hashed(FxHashMap<u64, (u32, u32)>),
+}
 
 #[derive(Debug, Clone)]
 pub struct Grid {
@@ -20,7 +37,7 @@ pub struct Grid {
     points: Vec<[f64; 2]>,
     /// For each position in `points`, its index in the caller's slice.
     ids: Vec<u32>,
-    buckets: FxHashMap<u64, (u32, u32)>,
+    buckets: Buckets,
 }
 
 impl Grid {
@@ -33,26 +50,73 @@ impl Grid {
             rows,
             points: Vec::new(),
             ids: Vec::new(),
-            buckets: FxHashMap::default(),
+            buckets: Buckets::Hashed(FxHashMap::default()),
         };
-        let mut keyed: Vec<(u64, u32)> = points
+        let mut keyed: Vec<(i64, i64, u32)> = points
             .iter()
             .enumerate()
-            .map(|(i, p)| (grid.key_of(*p), i as u32))
+            .map(|(i, p)| {
+                let row = grid.row_of(p[1]);
+                (row, Self::col_of(p[0], grid.cols_of(row)), i as u32)
+            })
             .collect();
         keyed.sort_unstable();
-        grid.points = keyed.iter().map(|&(_, i)| points[i as usize]).collect();
-        grid.ids = keyed.iter().map(|&(_, i)| i).collect();
-        let mut start = 0;
-        while start < keyed.len() {
-            let key = keyed[start].0;
-            let mut end = start;
-            while end < keyed.len() && keyed[end].0 == key {
-                end += 1;
+        grid.points = keyed.iter().map(|&(_, _, i)| points[i as usize]).collect();
+        grid.ids = keyed.iter().map(|&(_, _, i)| i).collect();
+        // Runs of equal (row, col).
+        let mut runs: Vec<(i64, i64, u32, u32)> = Vec::new();
+        for (k, &(r, c, _)) in keyed.iter().enumerate() {
+            match runs.last_mut() {
+                Some(last) if last.0 == r && last.1 == c => last.3 = k as u32 + 1,
+                _ => runs.push((r, c, k as u32, k as u32 + 1)),
             }
-            grid.buckets.insert(key, (start as u32, end as u32));
-            start = end;
         }
+        let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+            return grid;
+        };
+        let (row_min, row_max) = (first.0, last.0);
+        // Dense size: every row from its first to its last occupied column.
+        let mut span: Vec<(i64, i64)> = vec![(i64::MAX, i64::MIN); (row_max - row_min + 1) as usize];
+        for &(r, c, _, _) in &runs {
+            let s = &mut span[(r - row_min) as usize];
+            *s = (s.0.min(c), s.1.max(c));
+        }
+        let dense: u64 = span
+            .iter()
+            .map(|&(a, b)| if a <= b { (b - a + 2) as u64 } else { 0 })
+            .sum();
+        if dense > 16 * points.len() as u64 + 4_096 {
+            grid.buckets = Buckets::Hashed(runs.iter().map(|&(r, c, s, e)| (Self::key(r, c), (s, e))).collect());
+            return grid;
+        }
+        let mut rows_v = Vec::with_capacity(span.len());
+        let mut starts: Vec<u32> = Vec::with_capacity(dense as usize);
+        let mut next_run = 0;
+        for (i, &(a, b)) in span.iter().enumerate() {
+            let r = row_min + i as i64;
+            if a > b {
+                rows_v.push((0, 0, 0));
+                continue;
+            }
+            rows_v.push((a, (b - a + 1) as u32, starts.len() as u32));
+            // Fill bucket starts for columns a..=b+1 from the runs of this row.
+            let mut at = runs[next_run].2;
+            for c in a..=b {
+                starts.push(at);
+                if next_run < runs.len() && runs[next_run].0 == r && runs[next_run].1 == c {
+                    at = runs[next_run].3;
+                    next_run += 1;
+                }
+            }
+            starts.push(at);
+        }
+        let cols = (row_min..=row_max).map(|r| grid.cols_of(r)).collect();
+        grid.buckets = Buckets::Dense {
+            row_min,
+            rows: rows_v,
+            cols,
+            starts,
+        };
         grid
     }
 
@@ -64,11 +128,14 @@ impl Grid {
         self.points.is_empty()
     }
 
+    #[inline]
     fn row_of(&self, lat: f64) -> i64 {
-        (((lat + 90.0) / self.dlat).floor() as i64).clamp(0, self.rows - 1)
+        // Non-negative before the cast, so truncation is floor.
+        (((lat + 90.0) / self.dlat).max(0.0) as i64).min(self.rows - 1)
     }
 
     /// Number of columns in a row: as many as keep buckets at least as wide as tall.
+    #[inline]
     fn cols_of(&self, row: i64) -> i64 {
         let lat_lo = -90.0 + row as f64 * self.dlat;
         let lat_hi = lat_lo + self.dlat;
@@ -87,9 +154,19 @@ impl Grid {
         ((row as u64) << 32) | (col as u64 & 0xffff_ffff)
     }
 
-    fn key_of(&self, p: [f64; 2]) -> u64 {
-        let row = self.row_of(p[1]);
-        Self::key(row, Self::col_of(p[0], self.cols_of(row)))
+    #[inline]
+    fn bucket(&self, row: i64, col: i64) -> Option<(u32, u32)> {
+        match &self.buckets {
+            Buckets::Dense {
+                row_min, rows, starts, ..
+            } => {
+                let &(first, count, base) = rows.get(usize::try_from(row - row_min).ok()?)?;
+                let c = usize::try_from(col - first).ok().filter(|&c| c < count as usize)?;
+                let b = base as usize + c;
+                Some((starts[b], starts[b + 1]))
+            }
+            Buckets::Hashed(map) => map.get(&Self::key(row, col)).copied(),
+        }
     }
 
     /// Calls `f(position, caller_index)` for every element that may lie within
@@ -97,11 +174,22 @@ impl Grid {
     /// Stops early when `f` returns `false`.
     #[inline]
     pub fn for_each_near(&self, p: [f64; 2], dist: f64, mut f: impl FnMut([f64; 2], u32) -> bool) {
+        if self.points.is_empty() {
+            return;
+        }
         let (dlat, dlng) = reach_box_deg(p[1], dist);
         let r0 = self.row_of(p[1] - dlat);
         let r1 = self.row_of(p[1] + dlat);
+        let (r0, r1) = match &self.buckets {
+            // Rows outside the occupied band hold nothing.
+            Buckets::Dense { row_min, rows, .. } => (r0.max(*row_min), r1.min(row_min + rows.len() as i64 - 1)),
+            Buckets::Hashed(_) => (r0, r1),
+        };
         for row in r0..=r1 {
-            let cols = self.cols_of(row);
+            let cols = match &self.buckets {
+                Buckets::Dense { row_min, cols, .. } => cols[(row - row_min) as usize],
+                Buckets::Hashed(_) => self.cols_of(row),
+            };
             let (c0, c1) = match dlng {
                 Some(w) if (2.0 * w / 360.0 * cols as f64) < (cols - 1) as f64 => {
                     let lo = ((p[0] - w + 180.0) / 360.0 * cols as f64).floor() as i64;
@@ -111,8 +199,8 @@ impl Grid {
                 _ => (0, cols - 1),
             };
             for c in c0..=c1 {
-                let key = Self::key(row, c.rem_euclid(cols));
-                if let Some(&(s, e)) = self.buckets.get(&key) {
+                let col = if c < 0 || c >= cols { c.rem_euclid(cols) } else { c };
+                if let Some((s, e)) = self.bucket(row, col) {
                     for k in s as usize..e as usize {
                         if !f(self.points[k], self.ids[k]) {
                             return;
@@ -149,6 +237,42 @@ mod tests {
                     assert!(seen[i], "missed element {i} near {probe:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn dense_and_hashed_layouts_answer_alike() {
+        // A compact city is dense; the same points plus far outliers spread
+        // over the globe fall back to the hash map.
+        let city = crate::synth::city(3_000, 4);
+        let mut sprawl = city.clone();
+        sprawl.extend([[120.0, 40.0], [-70.0, -33.0], [10.0, 50.0], [179.9, 0.0], [-179.9, 0.0]]);
+        let dense = Grid::new(&city, 75.0);
+        let hashed = Grid::new(&sprawl, 75.0);
+        assert!(matches!(dense.buckets, Buckets::Dense { .. }));
+        assert!(matches!(hashed.buckets, Buckets::Hashed(_)));
+        let mut rng = crate::synth::Rng::new(1);
+        for _ in 0..2_000 {
+            let e = city[(rng.next_u64() % city.len() as u64) as usize];
+            let p = destination(e, rng.range(0.0, 6.0), rng.range(0.0, 400.0));
+            let collect = |g: &Grid| {
+                let mut v = Vec::new();
+                g.for_each_near(p, 300.0, |q, _| {
+                    if distance_m(p, q) <= 300.0 {
+                        v.push(q);
+                    }
+                    true
+                });
+                v.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+                v
+            };
+            let want: Vec<[f64; 2]> = {
+                let mut v: Vec<_> = city.iter().copied().filter(|q| distance_m(p, *q) <= 300.0).collect();
+                v.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+                v
+            };
+            assert_eq!(collect(&dense), want);
+            assert_eq!(collect(&hashed), want);
         }
     }
 

@@ -4,7 +4,7 @@
 //! error (see `geodesy`).
 
 use crate::element::Radius;
-use crate::geodesy::{distance_m, local_offset_m, LOCAL_LIMIT_M};
+use crate::geodesy::{distance_m, local_offset_m, LocalFrame, LOCAL_LIMIT_M};
 use crate::grid::Grid;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,8 @@ pub struct Answer {
     /// Geodesic distance to the nearest element, metres; `None` with no elements.
     pub distance_m: Option<f64>,
 }
+
+const BUCKETS_PER_RADIUS: f64 = 4.0;
 
 /// Elements of one coverage, indexed for "covered?" and "how far?".
 #[derive(Debug, Clone)]
@@ -27,7 +29,9 @@ pub struct PointIndex {
 impl PointIndex {
     /// Indexes checked element positions (see [`crate::check_elements`]).
     pub fn new(elements: Vec<[f64; 2]>, radius: Radius) -> Self {
-        let grid = Grid::new(&elements, radius.metres());
+        // Buckets of r/4: most covered points find their nearest element in
+        // the first, small search box (see `nearest_within_radius`).
+        let grid = Grid::new(&elements, radius.metres() / BUCKETS_PER_RADIUS);
         Self {
             elements,
             radius: radius.metres(),
@@ -44,19 +48,28 @@ impl PointIndex {
     }
 
     /// Distance to the nearest element within the radius, if any.
+    ///
+    /// Searches boxes of growing reach (r/4, r/2, r): once the nearest
+    /// element seen lies within the current reach, no element outside the
+    /// box can be nearer, so the answer is exact without scanning to r.
     #[inline]
     pub fn nearest_within_radius(&self, p: [f64; 2]) -> Option<f64> {
-        let mut best = f64::INFINITY;
-        let r2 = self.radius * self.radius;
-        self.grid.for_each_near(p, self.radius, |e, _| {
-            let (dx, dy) = local_offset_m(p, e);
-            let d2 = dx * dx + dy * dy;
-            if d2 < best {
-                best = d2;
+        let frame = LocalFrame::new(p);
+        let mut reach = self.radius / BUCKETS_PER_RADIUS;
+        loop {
+            let mut best = f64::INFINITY;
+            self.grid.for_each_near(p, reach, |e, _| {
+                best = best.min(frame.d2(e));
+                true
+            });
+            if best <= reach * reach {
+                return Some(best.sqrt());
             }
-            true
-        });
-        (best <= r2).then(|| best.sqrt())
+            if reach >= self.radius {
+                return None;
+            }
+            reach = (reach * 2.0).min(self.radius);
+        }
     }
 
     /// Covered, and the distance to the nearest element wherever it is.

@@ -54,6 +54,20 @@ impl Preview {
         to_js(&self.coverage.stats)
     }
 
+    /// Distances to the nearest element within the radius for many points
+    /// (flat lng/lat pairs), `NaN` where not covered: one boundary crossing
+    /// for a whole batch.
+    pub fn query_batch(&self, points: &[f64]) -> Result<Vec<f64>, JsError> {
+        let pts = pairs(points).map_err(|e| JsError::new(&e))?;
+        pts.iter()
+            .enumerate()
+            .map(|(i, p)| {
+                coverage::check_query(i, *p).map_err(|e| JsError::new(&e.to_string()))?;
+                Ok(self.coverage.index.nearest_within_radius(*p).unwrap_or(f64::NAN))
+            })
+            .collect()
+    }
+
     /// `{covered, distance_m}` for one point.
     pub fn query(&self, lng: f64, lat: f64) -> Result<JsValue, JsError> {
         coverage::check_query(0, [lng, lat]).map_err(|e| JsError::new(&e.to_string()))?;
