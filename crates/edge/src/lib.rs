@@ -5,7 +5,7 @@
 //! `guard`, `checkpoint`, `store`, `refresh_job`, `keys`. Worker adapters:
 //! `routes` and its handlers, `jobs` (queue), `kv_store`, `fetch_http`.
 
-mod auth;
+pub mod auth;
 mod body;
 pub mod checkpoint;
 pub mod config;
