@@ -28,7 +28,13 @@ use worker::{event, Context, Env, MessageBatch, Request, Response, Result, Sched
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    routes::router().run(req, env).await
+    let res = routes::router().run(req, env).await?;
+    // The router answers a known path with an unregistered method by itself,
+    // with an empty body; give it the API's error shape.
+    if res.status_code() == 405 {
+        return error::error(405, "method_not_allowed", "this route does not accept that method");
+    }
+    Ok(res)
 }
 
 /// The daily trigger only enqueues; the queue consumer does the work, so a
