@@ -76,8 +76,10 @@ pub struct LocalFrame {
 impl LocalFrame {
     pub fn new(p: [f64; 2]) -> Self {
         let lat = p[1].to_radians();
-        let (m, n) = radii_of_curvature(lat);
         let (s, c) = lat.sin_cos();
+        let w2 = 1.0 - WGS84_E2 * s * s;
+        let w = w2.sqrt();
+        let (m, n) = (WGS84_A * (1.0 - WGS84_E2) / (w2 * w), WGS84_A / w);
         let k = WGS84_E2 * s * c / (1.0 - WGS84_E2 * s * s);
         Self {
             lng: p[0],

@@ -35,8 +35,6 @@ pub struct Grid {
     rows: i64,
     /// Element positions sorted by bucket, `[lng, lat]`.
     points: Vec<[f64; 2]>,
-    /// For each position in `points`, its index in the caller's slice.
-    ids: Vec<u32>,
     buckets: Buckets,
 }
 
@@ -49,7 +47,6 @@ impl Grid {
             dlat,
             rows,
             points: Vec::new(),
-            ids: Vec::new(),
             buckets: Buckets::Hashed(FxHashMap::default()),
         };
         let mut keyed: Vec<(i64, i64, u32)> = points
@@ -62,7 +59,6 @@ impl Grid {
             .collect();
         keyed.sort_unstable();
         grid.points = keyed.iter().map(|&(_, _, i)| points[i as usize]).collect();
-        grid.ids = keyed.iter().map(|&(_, _, i)| i).collect();
         // Runs of equal (row, col).
         let mut runs: Vec<(i64, i64, u32, u32)> = Vec::new();
         for (k, &(r, c, _)) in keyed.iter().enumerate() {
@@ -169,11 +165,10 @@ impl Grid {
         }
     }
 
-    /// Calls `f(position, caller_index)` for every element that may lie within
-    /// `dist` metres of `p` (a superset; the caller tests the distance).
-    /// Stops early when `f` returns `false`.
+    /// Calls `f(position)` for every element that may lie within `dist`
+    /// metres of `p` (a superset; the caller tests the distance).
     #[inline]
-    pub fn for_each_near(&self, p: [f64; 2], dist: f64, mut f: impl FnMut([f64; 2], u32) -> bool) {
+    pub fn for_each_near(&self, p: [f64; 2], dist: f64, mut f: impl FnMut([f64; 2])) {
         if self.points.is_empty() {
             return;
         }
@@ -201,10 +196,8 @@ impl Grid {
             for c in c0..=c1 {
                 let col = if c < 0 || c >= cols { c.rem_euclid(cols) } else { c };
                 if let Some((s, e)) = self.bucket(row, col) {
-                    for k in s as usize..e as usize {
-                        if !f(self.points[k], self.ids[k]) {
-                            return;
-                        }
+                    for q in &self.points[s as usize..e as usize] {
+                        f(*q);
                     }
                 }
             }
@@ -227,14 +220,11 @@ mod tests {
         }
         let grid = Grid::new(&pts, 300.0);
         for probe in [centre, pts[3], pts[40]] {
-            let mut seen = vec![false; pts.len()];
-            grid.for_each_near(probe, 600.0, |_, i| {
-                seen[i as usize] = true;
-                true
-            });
+            let mut seen = Vec::new();
+            grid.for_each_near(probe, 600.0, |q| seen.push(q));
             for (i, p) in pts.iter().enumerate() {
                 if distance_m(probe, *p) <= 600.0 {
-                    assert!(seen[i], "missed element {i} near {probe:?}");
+                    assert!(seen.contains(p), "missed element {i} near {probe:?}");
                 }
             }
         }
@@ -257,11 +247,10 @@ mod tests {
             let p = destination(e, rng.range(0.0, 6.0), rng.range(0.0, 400.0));
             let collect = |g: &Grid| {
                 let mut v = Vec::new();
-                g.for_each_near(p, 300.0, |q, _| {
+                g.for_each_near(p, 300.0, |q| {
                     if distance_m(p, q) <= 300.0 {
                         v.push(q);
                     }
-                    true
                 });
                 v.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
                 v
@@ -281,10 +270,7 @@ mod tests {
         let pts = [[-170.0, 84.99], [10.0, 84.99]];
         let grid = Grid::new(&pts, 1_000.0);
         let mut n = 0;
-        grid.for_each_near([100.0, 84.995], 1_200_000.0, |_, _| {
-            n += 1;
-            true
-        });
+        grid.for_each_near([100.0, 84.995], 1_200_000.0, |_| n += 1);
         assert_eq!(n, 2);
     }
 }

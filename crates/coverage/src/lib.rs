@@ -14,6 +14,7 @@ pub mod geodesy;
 pub mod grid;
 pub mod input;
 pub mod lookup;
+pub mod nearest_table;
 pub mod stats;
 pub mod synth;
 pub mod union;

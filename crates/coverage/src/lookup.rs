@@ -6,6 +6,7 @@
 use crate::element::Radius;
 use crate::geodesy::{distance_m, local_offset_m, LocalFrame, LOCAL_LIMIT_M};
 use crate::grid::Grid;
+use crate::nearest_table::NearestTable;
 use serde::{Deserialize, Serialize};
 
 /// The answer for one point.
@@ -24,6 +25,9 @@ pub struct PointIndex {
     elements: Vec<[f64; 2]>,
     radius: f64,
     grid: Grid,
+    /// Built on the first query (see `nearest_table`); `None` inside when
+    /// the elements sprawl too much for it.
+    table: std::sync::OnceLock<Option<NearestTable>>,
 }
 
 impl PointIndex {
@@ -36,6 +40,7 @@ impl PointIndex {
             elements,
             radius: radius.metres(),
             grid,
+            table: std::sync::OnceLock::new(),
         }
     }
 
@@ -54,21 +59,38 @@ impl PointIndex {
     /// box can be nearer, so the answer is exact without scanning to r.
     #[inline]
     pub fn nearest_within_radius(&self, p: [f64; 2]) -> Option<f64> {
+        let table = self.table.get_or_init(|| {
+            let bucket = self.radius / BUCKETS_PER_RADIUS;
+            NearestTable::build(
+                &self.elements,
+                self.radius,
+                bucket,
+                |c, limit| self.staged(c, limit),
+                &self.grid,
+            )
+        });
+        if let Some(t) = table {
+            let frame = LocalFrame::new(p);
+            let best = t.candidates(p).iter().fold(f64::INFINITY, |b, e| b.min(frame.d2(*e)));
+            return (best <= self.radius * self.radius).then(|| best.sqrt());
+        }
+        self.staged(p, self.radius)
+    }
+
+    /// Distance to the nearest element within `limit`, by grid search.
+    fn staged(&self, p: [f64; 2], limit: f64) -> Option<f64> {
         let frame = LocalFrame::new(p);
-        let mut reach = self.radius / BUCKETS_PER_RADIUS;
+        let mut reach = (self.radius / BUCKETS_PER_RADIUS).min(limit);
         loop {
             let mut best = f64::INFINITY;
-            self.grid.for_each_near(p, reach, |e, _| {
-                best = best.min(frame.d2(e));
-                true
-            });
+            self.grid.for_each_near(p, reach, |e| best = best.min(frame.d2(e)));
             if best <= reach * reach {
                 return Some(best.sqrt());
             }
-            if reach >= self.radius {
+            if reach >= limit {
                 return None;
             }
-            reach = (reach * 2.0).min(self.radius);
+            reach = (reach * 2.0).min(limit);
         }
     }
 
@@ -95,10 +117,9 @@ impl PointIndex {
         let mut reach = self.radius * 4.0;
         while reach <= LOCAL_LIMIT_M {
             let mut best = f64::INFINITY;
-            self.grid.for_each_near(p, reach, |e, _| {
+            self.grid.for_each_near(p, reach, |e| {
                 let (dx, dy) = local_offset_m(p, e);
                 best = best.min(dx * dx + dy * dy);
-                true
             });
             if best <= reach * reach {
                 return Some(best.sqrt());
@@ -126,6 +147,25 @@ mod tests {
             assert!(!idx.query(outside).covered, "{outside:?}");
             let d = idx.query(outside).distance_m.expect("one element");
             assert!((d - geodesic_distance_m(c, outside)).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn the_bucket_table_answers_exactly_like_the_grid_search() {
+        let city = crate::synth::city(5_000, 9);
+        for r in [50.0, 300.0, 1_500.0] {
+            let idx = PointIndex::new(crate::check_elements(&city).unwrap(), Radius::new(r).unwrap());
+            let mut rng = crate::synth::Rng::new(2);
+            for _ in 0..20_000 {
+                let e = city[(rng.next_u64() % city.len() as u64) as usize];
+                let p = destination(e, rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, 3.0 * r));
+                let (a, b) = (idx.nearest_within_radius(p), idx.staged(p, r));
+                assert_eq!(a.is_some(), b.is_some(), "{p:?} r={r}: {a:?} vs {b:?}");
+                if let (Some(a), Some(b)) = (a, b) {
+                    assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+                }
+            }
+            assert!(idx.table.get().is_some_and(Option::is_some), "the table was used");
         }
     }
 

@@ -1,0 +1,146 @@
+//! Per-bucket candidate lists for the nearest element within the radius: a
+//! query reads one bucket and tests its few candidates.
+//!
+//! For a bucket B with centre c and half-diagonal h, let d_c be the distance
+//! from c to its nearest element. For any x in B the nearest element n(x)
+//! satisfies d(c, n(x)) ≤ d(c, x) + d(x, n(x)) ≤ h + (h + d_c), and, when
+//! it lies within the radius r, d(c, n(x)) ≤ h + r. So the elements within
+//! min(d_c + 2h, r + h) of c contain every answer for B: exact, and in a
+//! dense network only a handful per bucket. Buckets farther than r + h from
+//! every element are empty (not covered).
+//!
+//! Built lazily on the first query, so building a coverage does not pay for
+//! an index only point queries use.
+
+use crate::geodesy::{LocalFrame, MIN_M_PER_DEG_LAT, M_PER_DEG_LNG_EQUATOR};
+use crate::grid::Grid;
+
+/// Above this many buckets per element the table is not worth its memory
+/// (sprawling sets); queries then use the staged grid search.
+const MAX_BUCKETS_PER_ELEMENT: usize = 48;
+/// Slack for the sub-millimetre error of the local distance formula.
+const SLACK_M: f64 = 0.01;
+
+#[derive(Debug, Clone)]
+pub struct NearestTable {
+    dlat: f64,
+    row_min: i64,
+    /// Per row: column count of the row, first column, columns stored, base into `starts`.
+    rows: Vec<(i64, i64, u32, u32)>,
+    starts: Vec<u32>,
+    candidates: Vec<[f64; 2]>,
+}
+
+impl NearestTable {
+    /// `None` when the elements sprawl too much for a dense table.
+    pub fn build(
+        elements: &[[f64; 2]],
+        radius: f64,
+        bucket_m: f64,
+        nearest: impl Fn([f64; 2], f64) -> Option<f64>,
+        grid: &Grid,
+    ) -> Option<Self> {
+        if elements.is_empty() {
+            return None;
+        }
+        let dlat = (bucket_m / MIN_M_PER_DEG_LAT).clamp(1e-6, 180.0);
+        let (mut lat0, mut lat1, mut lng0, mut lng1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for e in elements {
+            lat0 = lat0.min(e[1]);
+            lat1 = lat1.max(e[1]);
+            lng0 = lng0.min(e[0]);
+            lng1 = lng1.max(e[0]);
+        }
+        if lng1 - lng0 > 90.0 {
+            return None;
+        }
+        let margin_lat = (radius + 2.0 * bucket_m) / MIN_M_PER_DEG_LAT;
+        let row_min = (((lat0 - margin_lat + 90.0) / dlat).floor() as i64).max(0);
+        let row_max = (((lat1 + margin_lat + 90.0) / dlat).floor() as i64).min((180.0 / dlat).ceil() as i64 - 1);
+        let mut rows = Vec::with_capacity((row_max - row_min + 1) as usize);
+        let mut total = 0usize;
+        for row in row_min..=row_max {
+            let cols = cols_of(dlat, row);
+            let lat_abs = (-90.0 + (row as f64 + 1.0) * dlat)
+                .abs()
+                .max((-90.0 + row as f64 * dlat).abs())
+                .min(89.999);
+            let margin_lng = (radius + 2.0 * bucket_m) / (M_PER_DEG_LNG_EQUATOR * lat_abs.to_radians().cos());
+            let c0 = ((lng0 - margin_lng + 180.0) / 360.0 * cols as f64).floor() as i64;
+            let c1 = ((lng1 + margin_lng + 180.0) / 360.0 * cols as f64).floor() as i64;
+            if c0 < 0 || c1 >= cols {
+                return None; // across the antimeridian: leave it to the grid search
+            }
+            let count = (c1 - c0 + 1) as usize;
+            rows.push((cols, c0, count as u32, total as u32));
+            total += count + 1;
+        }
+        if total > MAX_BUCKETS_PER_ELEMENT * elements.len() + 65_536 || total > u32::MAX as usize / 2 {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(total);
+        let mut candidates = Vec::new();
+        for (i, &(cols, c0, count, _)) in rows.iter().enumerate() {
+            let row = row_min + i as i64;
+            let (lat_lo, lat_hi) = (-90.0 + row as f64 * dlat, -90.0 + (row as f64 + 1.0) * dlat);
+            let dlng = 360.0 / cols as f64;
+            // Half-diagonal in metres, at the row's wider (equatorward) edge.
+            let wide = lat_lo.abs().min(lat_hi.abs()).to_radians().cos();
+            let h = 0.5 * ((dlat * 111_700.0).powi(2) + (dlng * M_PER_DEG_LNG_EQUATOR * wide).powi(2)).sqrt();
+            for k in 0..count as i64 {
+                starts.push(candidates.len() as u32);
+                let c = [-180.0 + ((c0 + k) as f64 + 0.5) * dlng, (lat_lo + lat_hi) * 0.5];
+                let Some(dc) = nearest(c, radius + h + SLACK_M) else {
+                    continue;
+                };
+                let reach = (dc + 2.0 * h).min(radius + h) + SLACK_M;
+                let frame = LocalFrame::new(c);
+                grid.for_each_near(c, reach, |e| {
+                    if frame.d2(e) <= reach * reach {
+                        candidates.push(e);
+                    }
+                });
+            }
+            starts.push(candidates.len() as u32);
+        }
+        Some(Self {
+            dlat,
+            row_min,
+            rows,
+            starts,
+            candidates,
+        })
+    }
+
+    /// The candidates for the bucket holding `p` (empty: nothing within r).
+    #[inline]
+    pub fn candidates(&self, p: [f64; 2]) -> &[[f64; 2]] {
+        let row = ((p[1] + 90.0) / self.dlat).max(0.0) as i64;
+        let Some(&(cols, c0, count, base)) = usize::try_from(row - self.row_min).ok().and_then(|i| self.rows.get(i))
+        else {
+            return &[];
+        };
+        let col = ((p[0] + 180.0) / 360.0 * cols as f64).max(0.0) as i64;
+        let Some(k) = usize::try_from(col - c0).ok().filter(|&k| k < count as usize) else {
+            return &[];
+        };
+        let b = base as usize + k;
+        &self.candidates[self.starts[b] as usize..self.starts[b + 1] as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.candidates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+}
+
+/// Columns of a row, as the grid counts them (buckets at least as wide as tall).
+fn cols_of(dlat: f64, row: i64) -> i64 {
+    let lat_lo = -90.0 + row as f64 * dlat;
+    let max_abs = lat_lo.abs().max((lat_lo + dlat).abs()).min(90.0);
+    let dlng = dlat * MIN_M_PER_DEG_LAT / (M_PER_DEG_LNG_EQUATOR * max_abs.to_radians().cos()).max(1e-9);
+    ((360.0 / dlng).floor() as i64).max(1)
+}
