@@ -165,7 +165,8 @@ mod tests {
                     assert!((a - b).abs() < 1e-9, "{a} vs {b}");
                 }
             }
-            assert!(idx.table.get().is_some_and(Option::is_some), "the table was used");
+            // Small radii make buckets too many for the table: the grid search answers.
+            assert_eq!(idx.table.get().is_some_and(Option::is_some), r >= 300.0, "table use at r={r}");
         }
     }
 
