@@ -166,7 +166,11 @@ mod tests {
                 }
             }
             // Small radii make buckets too many for the table: the grid search answers.
-            assert_eq!(idx.table.get().is_some_and(Option::is_some), r >= 300.0, "table use at r={r}");
+            assert_eq!(
+                idx.table.get().is_some_and(Option::is_some),
+                r >= 300.0,
+                "table use at r={r}"
+            );
         }
     }
 

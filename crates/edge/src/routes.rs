@@ -9,6 +9,8 @@ use worker::{Request, Response, Result, RouteContext, Router};
 pub fn router() -> Router<'static, ()> {
     Router::new()
         .get_async("/healthz", healthz)
+        // No storage, no auth: the baseline a lookup's latency is compared with.
+        .get("/v1/ping", |_, _| Response::from_json(&json!({ "ok": true })))
         .get("/v1/openapi.json", |_, _| {
             let mut r = Response::ok(include_str!("../openapi.json"))?;
             r.headers_mut().set("Content-Type", "application/json")?;
@@ -39,6 +41,7 @@ fn known_path(path: &str) -> bool {
         ["v1", "lookup"]
             | ["v1", "sessions"]
             | ["v1", "openapi.json"]
+            | ["v1", "ping"]
             | [
                 "v1",
                 "providers",
