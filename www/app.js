@@ -60,7 +60,7 @@ async function api(method, path, body) {
 }
 
 // ——— Map ———
-const map = L.map('map', { zoomControl: true, attributionControl: Boolean(tileUrl) }).setView([-27.5949, -48.5482], 12);
+const map = L.map('map', { zoomControl: true, zoomSnap: 0.25, attributionControl: Boolean(tileUrl) }).setView([-27.5949, -48.5482], 12);
 app.map = map;
 if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19, attribution: '© colaboradores do OpenStreetMap' }).addTo(map);
 const published = L.geoJSON(null, { style: { color: '#12805c', weight: 1.5, dashArray: '5 4', fill: false, className: 'published' } }).addTo(map);

@@ -49,7 +49,7 @@ test('the page loads cleanly, shows the coverage and the slider moves the area t
   assert.match(await page.textContent('[data-testid=refresh-state]'), /Concluída/);
   assert.equal(await page.inputValue('[name=name]'), 'Fibra Página');
   assert.equal(await page.inputValue('[name=api_key]'), '', 'the key is never shown');
-  await page.screenshot({ path: join(ARTIFACTS, 'page-loaded.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-loaded.png'), fullPage: true });
   const at300 = Number(await page.$eval('#preview-area', (el) => el.dataset.km2));
   const status = (await a.get('/v1/providers/isp-page/status')).json;
   assert.ok(Math.abs(at300 - status.published.area_km2) < 1e-6, `WASM area ${at300} = published ${status.published.area_km2}`);
@@ -57,7 +57,7 @@ test('the page loads cleanly, shows the coverage and the slider moves the area t
   const at150 = await areaAt(page, 150);
   assert.ok(at600 > at300 && at150 < at300, `${at150} < ${at300} < ${at600}`);
   assert.ok(Number(await page.$eval('#preview-delta', (el) => el.dataset.km2)) < 0, 'delta against the published version is shown');
-  await page.screenshot({ path: join(ARTIFACTS, 'page-slider-150.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-slider-150.png'), fullPage: true });
   const ms = await page.evaluate(() => window.__app.lastRedrawMs);
   console.log(`# preview redraw at 150 m: ${ms.toFixed(1)} ms`);
   assert.deepEqual(errors, []);
@@ -90,7 +90,7 @@ test('a clicked point answers like /v1/lookup', async () => {
     } else uncovered++;
   }
   assert.ok(covered >= 2 && uncovered >= 1, `checked ${covered} covered and ${uncovered} uncovered clicks`);
-  await page.screenshot({ path: join(ARTIFACTS, 'page-point-test.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-point-test.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -109,7 +109,7 @@ test('"Atualizar agora" shows progress and ends in succeeded', async () => {
   }, { what: 'the refresh to finish in the page', timeoutMs: 90_000, everyMs: 100 });
   assert.ok([...seen].some((t) => /páginas/.test(t)), `progress in pages was shown: ${[...seen].join(' | ')}`);
   assert.match(await page.textContent('#state-detail'), /Versão 2 publicada/);
-  await page.screenshot({ path: join(ARTIFACTS, 'page-refreshed.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-refreshed.png'), fullPage: true });
   await fetch(`${mock.url}/__mock/isps/page-key/faults`, { method: 'PUT', body: '{}' });
   assert.deepEqual(errors, []);
   await page.close();
@@ -123,7 +123,7 @@ test('a held refresh explains itself and "Publicar mesmo assim" publishes it', a
   assert.match(await page.textContent('[data-testid=refresh-state]'), /Retida/);
   assert.match(await page.textContent('#state-detail'), /nenhum elemento elegível/);
   assert.ok(await page.isVisible('#force'));
-  await page.screenshot({ path: join(ARTIFACTS, 'page-held.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-held.png'), fullPage: true });
   await fetch(`${mock.url}/__mock/isps/page-key/faults`, { method: 'PUT', body: '{}' });
   await page.click('#force');
   await until(async () => (await page.$eval('[data-testid=refresh-state]', (el) => el.dataset.state)) === 'succeeded', { what: 'forced publish', timeoutMs: 90_000 });
@@ -148,7 +148,7 @@ test('without WebAssembly the page still shows the published coverage and says s
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   await page.waitForSelector('path.published');
   assert.match(await page.textContent('#banner'), /pré-visualização ao vivo está indisponível/);
-  await page.screenshot({ path: join(ARTIFACTS, 'page-no-wasm.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-no-wasm.png'), fullPage: true });
   await page.close();
 });
 

@@ -55,7 +55,7 @@ fn client(m: &MockServer, page_size: u32) -> Client<NativeHttp> {
     Client::new(
         BaseUrl::parse(&m.url).unwrap(),
         "k",
-        NativeHttp::new(Duration::from_secs(5)),
+        NativeHttp::new(Duration::from_secs(2)),
         opts,
     )
 }
@@ -289,6 +289,11 @@ fn failures_and_suspicious_results_keep_the_published_coverage() {
         (r#"{"truncate": true}"#, Outcome::Failed, "ozmap_malformed"),
         (r#"{"empty": true}"#, Outcome::Held, "no_elements"),
         (r#"{"bad_coords": true}"#, Outcome::Held, "no_elements"),
+        (r#"{"html": true}"#, Outcome::Failed, "ozmap_not_found"),
+        (r#"{"next_loop": true}"#, Outcome::Failed, "ozmap_pagination_loop"),
+        (r#"{"endless": true}"#, Outcome::Failed, "ozmap_too_many_pages"),
+        (r#"{"hang_ms": 2500}"#, Outcome::Failed, "ozmap_timeout"),
+        (r#"{"fail_first": 50, "fail_status": 429}"#, Outcome::Failed, "ozmap_unavailable"),
     ]
     .into_iter()
     .enumerate()
@@ -332,7 +337,7 @@ fn failures_and_suspicious_results_keep_the_published_coverage() {
     assert!(diff.elements_removed > 50 && diff.elements_added == 0, "{diff:?}");
     assert!(diff.area_lost_km2 > 0.0);
     let history: Vec<RunRecord> = block_on(get_json(&store, &keys::history("isp-a"))).unwrap().unwrap();
-    assert_eq!(history.len(), 8);
+    assert_eq!(history.len(), 13);
     assert_eq!(history[0].job_id, "half-forced");
     m.stop();
 }
