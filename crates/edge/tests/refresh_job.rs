@@ -293,7 +293,11 @@ fn failures_and_suspicious_results_keep_the_published_coverage() {
         (r#"{"next_loop": true}"#, Outcome::Failed, "ozmap_pagination_loop"),
         (r#"{"endless": true}"#, Outcome::Failed, "ozmap_too_many_pages"),
         (r#"{"hang_ms": 2500}"#, Outcome::Failed, "ozmap_timeout"),
-        (r#"{"fail_first": 50, "fail_status": 429}"#, Outcome::Failed, "ozmap_unavailable"),
+        (
+            r#"{"fail_first": 50, "fail_status": 429}"#,
+            Outcome::Failed,
+            "ozmap_unavailable",
+        ),
     ]
     .into_iter()
     .enumerate()
