@@ -19,11 +19,14 @@ cargo build -q --release -p ozmap-mock -p cli
 
 pids=()
 cleanup() {
+  trap - EXIT
   say "stopping"
   for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+# Ctrl-C (or TERM) exits; leaving runs the cleanup once.
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 set -m # each child in its own process group, so Ctrl-C stops all of it
 ./target/release/ozmap-mock --port "$MOCK_PORT" --demo-boxes "${DEMO_BOXES:-3000}" &
