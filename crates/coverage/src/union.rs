@@ -45,8 +45,9 @@ struct Interval {
     j: u32,
 }
 
-/// The neighbours that can cut each circle: Delaunay neighbours and their
-/// neighbours, in compressed rows (`offsets[i]..offsets[i + 1]` of `ids`).
+/// The neighbours that can cut each circle: Delaunay neighbours (compressed
+/// rows, `offsets[i]..offsets[i + 1]` of `ids`) and, walked on the fly,
+/// their neighbours.
 ///
 /// For circles of one radius, circle i meets the union boundary exactly inside
 /// its Voronoi cell, and the cell is bounded by Delaunay neighbours only, so no
@@ -58,6 +59,8 @@ struct Interval {
 struct Neighbours {
     offsets: Vec<u32>,
     ids: Vec<u32>,
+    /// No triangulation: every element is a candidate of every other.
+    everyone: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -83,7 +86,6 @@ fn mercator(p: [f64; 2], lng0: f64) -> spade::Point2<f64> {
 fn delaunay_neighbours(elements: &[[f64; 2]]) -> Neighbours {
     use spade::Triangulation;
     let n = elements.len();
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
     let lng0 = elements.first().map_or(0.0, |p| p[0]);
     let sites: Vec<Site> = elements
         .iter()
@@ -93,38 +95,58 @@ fn delaunay_neighbours(elements: &[[f64; 2]]) -> Neighbours {
             idx: i as u32,
         })
         .collect();
-    match spade::DelaunayTriangulation::<Site>::bulk_load(sites) {
-        Ok(t) => {
-            for v in t.vertices() {
-                let i = v.data().idx as usize;
-                adj[i].extend(v.out_edges().map(|e| e.to().data().idx));
-            }
-        }
-        // Only non-finite positions fail, and those were refused on input;
-        // fall back to "everyone is a neighbour candidate" for tiny sets.
-        Err(_) => {
-            for (i, a) in adj.iter_mut().enumerate() {
-                a.extend((0..n as u32).filter(|&j| j as usize != i));
-            }
+    let Ok(t) = spade::DelaunayTriangulation::<Site>::bulk_load(sites) else {
+        // Only non-finite positions fail, and those were refused on input.
+        return Neighbours {
+            offsets: Vec::new(),
+            ids: Vec::new(),
+            everyone: true,
+        };
+    };
+    // Compressed rows in two passes over the triangulation: degrees, then ids.
+    let mut offsets = vec![0u32; n + 1];
+    for v in t.vertices() {
+        offsets[v.data().idx as usize + 1] = v.out_edges().count() as u32;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut ids = vec![0u32; offsets[n] as usize];
+    for v in t.vertices() {
+        let at = offsets[v.data().idx as usize] as usize;
+        for (k, e) in v.out_edges().enumerate() {
+            ids[at + k] = e.to().data().idx;
         }
     }
-    let mut offsets = Vec::with_capacity(n + 1);
-    let mut ids = Vec::with_capacity(n * 18);
-    let mut stamp = vec![u32::MAX; n];
-    offsets.push(0);
-    for i in 0..n {
-        stamp[i] = i as u32;
-        for &j in &adj[i] {
-            for k in std::iter::once(j).chain(adj[j as usize].iter().copied()) {
-                if stamp[k as usize] != i as u32 {
-                    stamp[k as usize] = i as u32;
-                    ids.push(k);
+    Neighbours {
+        offsets,
+        ids,
+        everyone: false,
+    }
+}
+
+impl Neighbours {
+    fn ring(&self, i: u32) -> &[u32] {
+        &self.ids[self.offsets[i as usize] as usize..self.offsets[i as usize + 1] as usize]
+    }
+
+    /// Calls `f` once for every Delaunay neighbour of `i` and every
+    /// neighbour's neighbour (not `i` itself); `stamp` is scratch of length n.
+    fn for_each_candidate(&self, i: u32, n: usize, stamp: &mut [u32], mut f: impl FnMut(u32)) {
+        if self.everyone {
+            (0..n as u32).filter(|&j| j != i).for_each(f);
+            return;
+        }
+        stamp[i as usize] = i;
+        for &j in self.ring(i) {
+            for k in std::iter::once(j).chain(self.ring(j).iter().copied()) {
+                if stamp[k as usize] != i {
+                    stamp[k as usize] = i;
+                    f(k);
                 }
             }
         }
-        offsets.push(ids.len() as u32);
     }
-    Neighbours { offsets, ids }
 }
 
 /// Uncovered arcs of circle `i`, appended to `arcs`; `false` when no other
@@ -134,14 +156,13 @@ fn uncovered_arcs(
     elements: &[[f64; 2]],
     neighbours: &Neighbours,
     r: f64,
-    scratch: &mut Vec<Interval>,
+    (scratch, stamp): (&mut Vec<Interval>, &mut [u32]),
     arcs: &mut Vec<Arc>,
 ) -> bool {
     let c = elements[i as usize];
     scratch.clear();
     let two_r = 2.0 * r;
-    let (lo, hi) = (neighbours.offsets[i as usize], neighbours.offsets[i as usize + 1]);
-    for &j in &neighbours.ids[lo as usize..hi as usize] {
+    neighbours.for_each_candidate(i, elements.len(), stamp, |j| {
         let (dx, dy) = local_offset_m(c, elements[j as usize]);
         let d2 = dx * dx + dy * dy;
         if d2 < two_r * two_r {
@@ -149,7 +170,7 @@ fn uncovered_arcs(
             let s = (dy.atan2(dx) - h).rem_euclid(TAU);
             scratch.push(Interval { s, e: s + 2.0 * h, j });
         }
-    }
+    });
     if scratch.is_empty() {
         return false;
     }
@@ -223,8 +244,9 @@ pub fn union_of_circles(elements: &[[f64; 2]], r: f64, max_error: f64) -> MultiP
     let mut arcs: Vec<Arc> = Vec::new();
     let mut rings: Vec<Vec<[f64; 2]>> = Vec::new();
     let mut scratch = Vec::new();
+    let mut stamp = vec![u32::MAX; elements.len()];
     for i in 0..elements.len() as u32 {
-        if !uncovered_arcs(i, elements, &neighbours, r, &mut scratch, &mut arcs) {
+        if !uncovered_arcs(i, elements, &neighbours, r, (&mut scratch, &mut stamp), &mut arcs) {
             let mut ring = Vec::new();
             push_arc(&mut ring, elements[i as usize], r, 0.0, TAU, step);
             rings.push(ring);
