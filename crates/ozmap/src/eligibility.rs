@@ -86,17 +86,23 @@ pub struct Connectables {
     pub free: Option<usize>,
 }
 
+impl Connectables {
+    /// Counts one more splitter or switch with `free` ports (`None`: unknown).
+    pub fn add(&mut self, free: Option<usize>) {
+        self.count += 1;
+        self.free = match (self.free, free) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
 /// Connectables per parent id: client-facing splitters and all switches.
 pub fn connectables_by_parent(splitters: &[Splitter], switches: &[Switch]) -> HashMap<String, Connectables> {
     let mut map: HashMap<String, Connectables> = HashMap::new();
     let mut add = |parent: &Option<String>, free: Option<usize>| {
         if let Some(p) = parent {
-            let c = map.entry(p.clone()).or_default();
-            c.count += 1;
-            c.free = match (c.free, free) {
-                (Some(a), Some(b)) => Some(a + b),
-                (a, b) => a.or(b),
-            };
+            map.entry(p.clone()).or_default().add(free);
         }
     };
     for s in splitters.iter().filter(|s| s.is_drop == Some(true)) {
