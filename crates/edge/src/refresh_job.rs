@@ -77,6 +77,26 @@ pub struct JobState {
     pub diff: Option<Diff>,
 }
 
+impl JobState {
+    /// A job that has fetched nothing yet.
+    pub fn new(job_id: &str, force: bool, now_ms: i64) -> Self {
+        Self {
+            job_id: job_id.to_string(),
+            force,
+            started_at_ms: now_ms,
+            phase: Phase::Fetch { route: 0, cursor: None },
+            counts: Counts::default(),
+            excluded: Excluded::default(),
+            eligible: 0,
+            invocations: 0,
+            gen: 0,
+            version: None,
+            stats: None,
+            diff: None,
+        }
+    }
+}
+
 /// A refresh asked for and waiting in the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
@@ -162,20 +182,7 @@ pub async fn step<S: Store, H: Http>(
         (Some(s), _) if s.job_id == job_id => s,
         (Some(_), _) => return Ok(StepOutcome::Stale),
         (None, Some(force)) => {
-            let fresh = JobState {
-                job_id: job_id.to_string(),
-                force,
-                started_at_ms: now_ms,
-                phase: Phase::Fetch { route: 0, cursor: None },
-                counts: Counts::default(),
-                excluded: Excluded::default(),
-                eligible: 0,
-                invocations: 0,
-                gen: 0,
-                version: None,
-                stats: None,
-                diff: None,
-            };
+            let fresh = JobState::new(job_id, force, now_ms);
             // Running before no longer queued, so a refresh asked for in
             // between finds this job instead of starting another.
             put_json(store, &keys::job(id), &fresh).await?;
@@ -213,8 +220,8 @@ pub async fn step<S: Store, H: Http>(
             }
         }
     }
-    if publish_cells(store, cfg, &mut state, now_ms, limits).await? {
-        finalize(store, cfg, &state, now_ms).await?;
+    if let Some(published) = publish_cells(store, cfg, &mut state, now_ms, limits).await? {
+        finalize(store, cfg, &state, published, now_ms).await?;
         let v = state.version.unwrap_or_default();
         let msg = format!(
             "Published version {v}: {} elements, {:.2} km².",
@@ -286,12 +293,7 @@ async fn fetch<S: Store, H: Http>(
                 };
                 for (parent, free) in found {
                     let Some(p) = parent else { continue };
-                    let c = conn.entry(id_hash(&p)).or_default();
-                    c.count += 1;
-                    c.free = match (c.free, free) {
-                        (Some(a), Some(b)) => Some(a + b),
-                        (a, b) => a.or(b),
-                    };
+                    conn.entry(id_hash(&p)).or_default().add(free);
                 }
             }
             _ => {
@@ -406,18 +408,19 @@ async fn build(
     Ok(None)
 }
 
-/// Rewrites up to the cell budget. `Ok(true)` when every cell is written.
+/// Rewrites up to the cell budget. When every cell is written, the checked
+/// elements and the cells they reach, for `finalize`.
 async fn publish_cells(
     store: &impl Store,
     cfg: &StoredConfig,
     state: &mut JobState,
     now_ms: i64,
     limits: Limits,
-) -> Result<bool, StoreError> {
+) -> Result<Option<(Vec<[f64; 2]>, Vec<String>)>, StoreError> {
     let id = cfg.id.as_str();
     let version = state.version.unwrap_or(1);
     let Phase::Publish { cells, done } = &mut state.phase else {
-        return Ok(false);
+        return Ok(None);
     };
     let points =
         coverage::check_elements(&load_points(store, id, state.gen).await?).map_err(|e| StoreError(e.to_string()))?;
@@ -436,7 +439,11 @@ async fn publish_cells(
         write_share(store, cell, |v| v.upsert(share)).await?;
     }
     *done = end;
-    Ok(end == cells.len())
+    if end < cells.len() {
+        return Ok(None);
+    }
+    let written = tiles.keys().map(|c| c.key()).collect();
+    Ok(Some((points, written)))
 }
 
 /// Read-modify-write of one cell. Only the queue consumer (one at a time)
@@ -462,11 +469,15 @@ pub async fn write_share(
 }
 
 /// Makes the built version the published one.
-async fn finalize(store: &impl Store, cfg: &StoredConfig, state: &JobState, now_ms: i64) -> Result<(), StoreError> {
+/// `published`: the checked elements and the cells they were written to.
+async fn finalize(
+    store: &impl Store,
+    cfg: &StoredConfig,
+    state: &JobState,
+    (points, cells): (Vec<[f64; 2]>, Vec<String>),
+    now_ms: i64,
+) -> Result<(), StoreError> {
     let id = cfg.id.as_str();
-    let points =
-        coverage::check_elements(&load_points(store, id, state.gen).await?).map_err(|e| StoreError(e.to_string()))?;
-    let cells: Vec<String> = tile(&points, cfg.max_distance_m).keys().map(|c| c.key()).collect();
     if let Some(staged) = store.get(&keys::job_staged(id)).await? {
         store.put(&keys::coverage(id), &staged).await?;
     }
@@ -544,20 +555,7 @@ pub async fn abort(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let _ = store.delete(&keys::pending(&cfg.id)).await;
-    let state = JobState {
-        job_id: job_id.to_string(),
-        force,
-        started_at_ms: now_ms,
-        phase: Phase::Fetch { route: 0, cursor: None },
-        counts: Counts::default(),
-        excluded: Excluded::default(),
-        eligible: 0,
-        invocations: 1,
-        gen: 0,
-        version: None,
-        stats: None,
-        diff: None,
-    };
+    let state = JobState::new(job_id, force, now_ms);
     finish(
         store,
         cfg,
