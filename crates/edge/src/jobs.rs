@@ -8,7 +8,7 @@ use crate::keys;
 use crate::kv_store::Kv;
 use crate::refresh_job::{self, JobState, Pending, StepOutcome};
 use crate::secrets::decrypt;
-use crate::store::{get_json, put_json, Store};
+use crate::store::{get_json, put_json};
 use ozmap::{BaseUrl, Client};
 use serde::{Deserialize, Serialize};
 use worker::{Env, MessageBatch, MessageExt, Result};
@@ -127,6 +127,63 @@ async fn run_step(env: &Env, store: &Kv, s: &Settings, id: &str, job_id: &str, s
     }
 }
 
+/// A job as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct JobView {
+    pub id: String,
+    pub state: &'static str,
+    pub force: bool,
+}
+
+/// Enqueues a refresh unless one is queued or running (then returns that
+/// one); `true` when a new one was enqueued.
+pub async fn request_refresh(env: &Env, store: &Kv, id: &str, force: bool) -> Result<(JobView, bool)> {
+    if let Some(p) = get_json::<Pending>(store, &keys::pending(id)).await.map_err(rust_err)? {
+        return Ok((
+            JobView {
+                id: p.job_id,
+                state: "queued",
+                force: p.force,
+            },
+            false,
+        ));
+    }
+    if let Some(j) = get_json::<JobState>(store, &keys::job(id)).await.map_err(rust_err)? {
+        return Ok((
+            JobView {
+                id: j.job_id,
+                state: "running",
+                force: j.force,
+            },
+            false,
+        ));
+    }
+    let job_id = hex(&random_bytes::<8>());
+    let pending = Pending {
+        job_id: job_id.clone(),
+        force,
+        queued_at_ms: now_ms(),
+    };
+    put_json(store, &keys::pending(id), &pending).await.map_err(rust_err)?;
+    enqueue(
+        env,
+        &Job::Refresh {
+            provider_id: id.to_string(),
+            job_id: job_id.clone(),
+            force,
+        },
+    )
+    .await?;
+    Ok((
+        JobView {
+            id: job_id,
+            state: "queued",
+            force,
+        },
+        true,
+    ))
+}
+
 /// One refresh per provider, skipping those with one queued or running.
 async fn daily(env: &Env, store: &Kv, scheduled_ms: i64) -> Result<()> {
     let kv = env.kv(KV_BINDING)?;
@@ -139,35 +196,7 @@ async fn daily(env: &Env, store: &Kv, scheduled_ms: i64) -> Result<()> {
         let page = list.execute().await?;
         for k in &page.keys {
             let id = &k.name[keys::CONFIG_PREFIX.len()..];
-            let busy = store.get(&keys::pending(id)).await.map_err(rust_err)?.is_some()
-                || get_json::<JobState>(store, &keys::job(id))
-                    .await
-                    .map_err(rust_err)?
-                    .is_some();
-            if busy {
-                continue;
-            }
-            let job_id = hex(&random_bytes::<8>());
-            put_json(
-                store,
-                &keys::pending(id),
-                &Pending {
-                    job_id: job_id.clone(),
-                    force: false,
-                    queued_at_ms: now_ms(),
-                },
-            )
-            .await
-            .map_err(rust_err)?;
-            enqueue(
-                env,
-                &Job::Refresh {
-                    provider_id: id.to_string(),
-                    job_id,
-                    force: false,
-                },
-            )
-            .await?;
+            request_refresh(env, store, id, false).await?;
         }
         if page.list_complete {
             break;

@@ -4,7 +4,7 @@
 use crate::auth::Caller;
 use crate::body;
 use crate::config::{check, iso, valid_provider_id, IntegrationInput, StoredConfig};
-use crate::env::{hex, now_ms, random_bytes, Settings};
+use crate::env::{now_ms, random_bytes, Settings};
 use crate::error::{error, invalid_fields};
 use crate::jobs::{self, Job, KV_BINDING};
 use crate::keys;
@@ -13,7 +13,7 @@ use crate::refresh_job::{JobState, Pending, Phase, Published, RunRecord};
 use crate::secrets::encrypt;
 use crate::session::{mint, Claims, MAX_TTL_S};
 use crate::store::{get_json, put_json, Store};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use worker::{Request, Response, Result, RouteContext};
 
@@ -60,67 +60,12 @@ fn store_err(e: crate::store::StoreError) -> worker::Error {
     worker::Error::RustError(e.to_string())
 }
 
+fn no_integration() -> Result<Response> {
+    error(404, "not_found", "no integration for this provider")
+}
+
 async fn load_config(store: &Kv, id: &str) -> Result<Option<StoredConfig>> {
     get_json(store, &keys::config(id)).await.map_err(store_err)
-}
-
-/// A job as the API shows it.
-#[derive(Debug, Serialize)]
-struct JobView {
-    id: String,
-    state: &'static str,
-    force: bool,
-}
-
-/// Enqueues a refresh unless one is queued or running (then returns that one).
-async fn request_refresh(ctx: &RouteContext<()>, store: &Kv, id: &str, force: bool) -> Result<(JobView, bool)> {
-    if let Some(p) = get_json::<Pending>(store, &keys::pending(id))
-        .await
-        .map_err(store_err)?
-    {
-        return Ok((
-            JobView {
-                id: p.job_id,
-                state: "queued",
-                force: p.force,
-            },
-            false,
-        ));
-    }
-    if let Some(j) = get_json::<JobState>(store, &keys::job(id)).await.map_err(store_err)? {
-        return Ok((
-            JobView {
-                id: j.job_id,
-                state: "running",
-                force: j.force,
-            },
-            false,
-        ));
-    }
-    let job_id = hex(&random_bytes::<8>());
-    let pending = Pending {
-        job_id: job_id.clone(),
-        force,
-        queued_at_ms: now_ms(),
-    };
-    put_json(store, &keys::pending(id), &pending).await.map_err(store_err)?;
-    jobs::enqueue(
-        &ctx.env,
-        &Job::Refresh {
-            provider_id: id.to_string(),
-            job_id: job_id.clone(),
-            force,
-        },
-    )
-    .await?;
-    Ok((
-        JobView {
-            id: job_id,
-            state: "queued",
-            force,
-        },
-        true,
-    ))
 }
 
 pub async fn put_integration(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
@@ -162,7 +107,7 @@ pub async fn put_integration(mut req: Request, ctx: RouteContext<()>) -> Result<
         updated_at_ms: now,
     };
     put_json(&store, &keys::config(&id), &cfg).await.map_err(store_err)?;
-    let (job, _) = request_refresh(&ctx, &store, &id, false).await?;
+    let (job, _) = jobs::request_refresh(&ctx.env, &store, &id, false).await?;
     let status = if existing.is_some() { 200 } else { 201 };
     Ok(Response::from_json(&json!({ "integration": cfg.view(), "job": job }))?.with_status(status))
 }
@@ -172,7 +117,7 @@ pub async fn get_integration(req: Request, ctx: RouteContext<()>) -> Result<Resp
     let (id, _) = scoped!(req, ctx, s);
     match load_config(&kv(&ctx)?, &id).await? {
         Some(c) => Response::from_json(&c.view()),
-        None => error(404, "not_found", "no integration for this provider"),
+        None => no_integration(),
     }
 }
 
@@ -181,7 +126,7 @@ pub async fn delete_integration(req: Request, ctx: RouteContext<()>) -> Result<R
     let (id, _) = scoped!(req, ctx, s);
     let store = kv(&ctx)?;
     if load_config(&store, &id).await?.is_none() {
-        return error(404, "not_found", "no integration for this provider");
+        return no_integration();
     }
     store.delete(&keys::config(&id)).await.map_err(store_err)?;
     jobs::enqueue(
@@ -210,9 +155,9 @@ pub async fn refresh(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     };
     let store = kv(&ctx)?;
     if load_config(&store, &id).await?.is_none() {
-        return error(404, "not_found", "no integration for this provider");
+        return no_integration();
     }
-    let (job, created) = request_refresh(&ctx, &store, &id, force).await?;
+    let (job, created) = jobs::request_refresh(&ctx.env, &store, &id, force).await?;
     Ok(Response::from_json(&json!({ "job": job, "created": created }))?.with_status(202))
 }
 
@@ -221,7 +166,7 @@ pub async fn status(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let (id, _) = scoped!(req, ctx, s);
     let store = kv(&ctx)?;
     if load_config(&store, &id).await?.is_none() {
-        return error(404, "not_found", "no integration for this provider");
+        return no_integration();
     }
     let pending: Option<Pending> = get_json(&store, &keys::pending(&id)).await.map_err(store_err)?;
     let job: Option<JobState> = get_json(&store, &keys::job(&id)).await.map_err(store_err)?;
@@ -270,7 +215,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let (id, _) = scoped!(req, ctx, s);
     let store = kv(&ctx)?;
     if load_config(&store, &id).await?.is_none() {
-        return error(404, "not_found", "no integration for this provider");
+        return no_integration();
     }
     let runs: Vec<RunRecord> = get_json(&store, &keys::history(&id))
         .await
