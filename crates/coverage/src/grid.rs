@@ -133,13 +133,7 @@ impl Grid {
     /// Number of columns in a row: as many as keep buckets at least as wide as tall.
     #[inline]
     fn cols_of(&self, row: i64) -> i64 {
-        let lat_lo = -90.0 + row as f64 * self.dlat;
-        let lat_hi = lat_lo + self.dlat;
-        let max_abs = lat_lo.abs().max(lat_hi.abs()).min(90.0);
-        let width_m_per_deg = M_PER_DEG_LNG_EQUATOR * max_abs.to_radians().cos();
-        let height_m = self.dlat * MIN_M_PER_DEG_LAT;
-        let dlng = height_m / width_m_per_deg.max(1e-9);
-        ((360.0 / dlng).floor() as i64).max(1)
+        cols_in_row(self.dlat, row)
     }
 
     fn col_of(lng: f64, cols: i64) -> i64 {
@@ -203,6 +197,16 @@ impl Grid {
             }
         }
     }
+}
+
+/// Columns of row `row` of a grid with rows `dlat` degrees tall: as many as
+/// keep buckets at least as wide as tall, measured at the row's poleward edge.
+pub(crate) fn cols_in_row(dlat: f64, row: i64) -> i64 {
+    let lat_lo = -90.0 + row as f64 * dlat;
+    let max_abs = lat_lo.abs().max((lat_lo + dlat).abs()).min(90.0);
+    let width_m_per_deg = M_PER_DEG_LNG_EQUATOR * max_abs.to_radians().cos();
+    let dlng = dlat * MIN_M_PER_DEG_LAT / width_m_per_deg.max(1e-9);
+    ((360.0 / dlng).floor() as i64).max(1)
 }
 
 #[cfg(test)]

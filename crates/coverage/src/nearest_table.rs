@@ -13,7 +13,7 @@
 //! an index only point queries use.
 
 use crate::geodesy::{LocalFrame, MIN_M_PER_DEG_LAT, M_PER_DEG_LNG_EQUATOR};
-use crate::grid::Grid;
+use crate::grid::{cols_in_row, Grid};
 
 /// Above this many buckets per element the table is not worth its memory
 /// (sprawling sets); queries then use the staged grid search.
@@ -60,7 +60,7 @@ impl NearestTable {
         let mut rows = Vec::with_capacity((row_max - row_min + 1) as usize);
         let mut total = 0usize;
         for row in row_min..=row_max {
-            let cols = cols_of(dlat, row);
+            let cols = cols_in_row(dlat, row);
             let lat_abs = (-90.0 + (row as f64 + 1.0) * dlat)
                 .abs()
                 .max((-90.0 + row as f64 * dlat).abs())
@@ -135,12 +135,4 @@ impl NearestTable {
     pub fn is_empty(&self) -> bool {
         self.candidates.is_empty()
     }
-}
-
-/// Columns of a row, as the grid counts them (buckets at least as wide as tall).
-fn cols_of(dlat: f64, row: i64) -> i64 {
-    let lat_lo = -90.0 + row as f64 * dlat;
-    let max_abs = lat_lo.abs().max((lat_lo + dlat).abs()).min(90.0);
-    let dlng = dlat * MIN_M_PER_DEG_LAT / (M_PER_DEG_LNG_EQUATOR * max_abs.to_radians().cos()).max(1e-9);
-    ((360.0 / dlng).floor() as i64).max(1)
 }
