@@ -96,12 +96,18 @@ impl LocalFrame {
     /// Squared distance in m² to `e` (`[lng, lat]` degrees), for nearby `e`.
     #[inline(always)]
     pub fn d2(&self, e: [f64; 2]) -> f64 {
-        let dlat = e[1].to_radians() - self.lat;
         let mut dlng = e[0] - self.lng;
         if dlng.abs() > 180.0 {
             dlng = wrap_lng_delta(dlng);
         }
-        let dx = dlng.to_radians() * (self.n + self.n_half_slope * dlat) * (self.cos - self.half_sin * dlat);
+        self.d2_delta(dlng, e[1].to_radians() - self.lat)
+    }
+
+    /// Squared distance in m² to the point `dlng_deg` degrees east and
+    /// `dlat_rad` radians north of the frame's point (`dlng_deg` already wrapped).
+    #[inline(always)]
+    pub fn d2_delta(&self, dlng_deg: f64, dlat: f64) -> f64 {
+        let dx = dlng_deg.to_radians() * (self.n + self.n_half_slope * dlat) * (self.cos - self.half_sin * dlat);
         let dy = dlat * (self.m + self.m_half_slope * dlat);
         dx * dx + dy * dy
     }

@@ -18,6 +18,10 @@ pub struct Answer {
 }
 
 const BUCKETS_PER_RADIUS: f64 = 4.0;
+/// Buckets of the nearest table: r/2. Measured on the city sets, r/3 is as
+/// fast at 100k and slower at 500k, r/4 slower at both: smaller buckets hold
+/// fewer candidates but make the table larger, and memory misses dominate.
+const TABLE_BUCKETS_PER_RADIUS: f64 = 2.0;
 
 /// Elements of one coverage, indexed for "covered?" and "how far?".
 #[derive(Debug, Clone)]
@@ -60,7 +64,7 @@ impl PointIndex {
     #[inline]
     pub fn nearest_within_radius(&self, p: [f64; 2]) -> Option<f64> {
         let table = self.table.get_or_init(|| {
-            let bucket = self.radius / BUCKETS_PER_RADIUS;
+            let bucket = self.radius / TABLE_BUCKETS_PER_RADIUS;
             NearestTable::build(
                 &self.elements,
                 self.radius,
@@ -71,7 +75,7 @@ impl PointIndex {
         });
         if let Some(t) = table {
             let frame = LocalFrame::new(p);
-            let best = t.candidates(p).iter().fold(f64::INFINITY, |b, e| b.min(frame.d2(*e)));
+            let best = t.nearest_d2(p, &frame);
             return (best <= self.radius * self.radius).then(|| best.sqrt());
         }
         self.staged(p, self.radius)
@@ -152,24 +156,40 @@ mod tests {
 
     #[test]
     fn the_bucket_table_answers_exactly_like_the_grid_search() {
-        let city = crate::synth::city(5_000, 9);
-        for r in [50.0, 300.0, 1_500.0] {
+        // Pruning's slack grows with latitude (see `nearest_table`): far north too.
+        for (centre, r) in [
+            (None, 50.0),
+            (None, 300.0),
+            (None, 1_500.0),
+            (Some([10.75, 59.9]), 300.0),
+            (Some([25.0, 79.0]), 2_000.0),
+            (Some([25.0, 79.0]), 10_000.0),
+        ] {
+            let city = centre.map_or_else(
+                || crate::synth::city(5_000, 9),
+                |c| crate::synth::city_around(c, 5_000, 9),
+            );
             let idx = PointIndex::new(crate::check_elements(&city).unwrap(), Radius::new(r).unwrap());
             let mut rng = crate::synth::Rng::new(2);
             for _ in 0..20_000 {
                 let e = city[(rng.next_u64() % city.len() as u64) as usize];
                 let p = destination(e, rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, 3.0 * r));
                 let (a, b) = (idx.nearest_within_radius(p), idx.staged(p, r));
+                // The table keeps offsets as f32 (sub-millimetre); a point
+                // within a millimetre of the radius may fall either way.
+                if b.is_some_and(|b| (b - r).abs() < 1e-3) {
+                    continue;
+                }
                 assert_eq!(a.is_some(), b.is_some(), "{p:?} r={r}: {a:?} vs {b:?}");
                 if let (Some(a), Some(b)) = (a, b) {
-                    assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+                    assert!((a - b).abs() < 1e-3, "{a} vs {b}");
                 }
             }
             // Small radii make buckets too many for the table: the grid search answers.
             assert_eq!(
                 idx.table.get().is_some_and(Option::is_some),
-                r >= 300.0,
-                "table use at r={r}"
+                r >= 50.0,
+                "table use at r={r} around {centre:?}"
             );
         }
     }
