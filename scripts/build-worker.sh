@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT/crates/edge"
-worker-build --release 2>&1 | grep -v '^\[INFO\]' || true
+"$WORKER_BUILD_BIN" --release 2>&1 | grep -v '^\[INFO\]' || true
 test -f build/index.js

@@ -24,7 +24,7 @@ fi
 # worker-build must match the worker crate.
 wk="$(lock_version worker)"
 # (`worker-build --version` prints the bare version.)
-if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$wk" ]; then
+if [ "$("$WORKER_BUILD_BIN" --version 2>/dev/null | awk '{print $NF}')" != "$wk" ]; then
   say "installing worker-build $wk"
   cargo install -q --force worker-build --version "$wk"
 fi
