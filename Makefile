@@ -1,5 +1,5 @@
 # The developer tasks, one command each. See README.md.
-.PHONY: setup dev test bench lint fmt
+.PHONY: setup dev test bench lint fmt fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -17,4 +17,7 @@ lint:
 	@cargo fmt --all -- --check && cargo clippy --workspace --all-targets -- -D warnings
 
 fmt:
-	@cargo fmt --all
+	@cargo fmt --all && cargo fmt --manifest-path fuzz/Cargo.toml
+
+fuzz: setup
+	@bash scripts/fuzz.sh

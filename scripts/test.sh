@@ -9,12 +9,17 @@ t0=$(date +%s)
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 step "cargo clippy (native)"
 cargo clippy -q --workspace --all-targets -- -D warnings
+CARGO_TARGET_DIR="$ROOT/target" cargo clippy -q --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 step "cargo clippy (wasm32: edge, preview, coverage, ozmap)"
 cargo clippy -q --target wasm32-unknown-unknown -p edge -p preview -p coverage -p ozmap -- -D warnings
 step "cargo test (native workspace)"
 cargo test -q --workspace
+
+step "bounded fuzz run (cargo-fuzz, fuzz/)"
+bash scripts/fuzz.sh
 step "build: the Worker, the page, the mock and the CLI"
 bash scripts/build-worker.sh >/dev/null
 bash scripts/build-www.sh

@@ -1,5 +1,5 @@
-//! Fuzzing the cell codec with proptest (cargo-fuzz needs a nightly
-//! toolchain, which these machines do not have): arbitrary bytes, and
+//! Property tests of the cell codec (the `cell` cargo-fuzz target in `fuzz/`
+//! explores it by coverage): arbitrary bytes, and
 //! mutations of valid encodings, must decode to a value or an error, never a
 //! panic; whatever decodes must re-encode to the same bytes.
 

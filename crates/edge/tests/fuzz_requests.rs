@@ -1,4 +1,5 @@
-//! Fuzzing what callers control, with proptest (no nightly for cargo-fuzz):
+//! Property tests of what callers control (the cargo-fuzz targets in `fuzz/`
+//! explore the same parsers by coverage):
 //! session tokens, Authorization headers, integration bodies and provider
 //! ids. Nothing panics; no forged token is accepted; a checked config is
 //! always within bounds.

@@ -67,7 +67,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 #[test]
 fn corpus_seeds_never_panic() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/ozmap-page");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/ozmap_page");
     let seeds: Vec<Vec<u8>> = std::fs::read_dir(dir)
         .expect("corpus")
         .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
