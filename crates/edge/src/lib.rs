@@ -16,7 +16,7 @@ pub mod guard;
 mod jobs;
 pub mod keys;
 mod kv_store;
-mod lookup;
+pub mod lookup;
 mod providers;
 pub mod refresh_job;
 mod routes;

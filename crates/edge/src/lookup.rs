@@ -33,17 +33,67 @@ struct Answer {
     providers: Vec<Hit>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Point {
-    lat: f64,
-    lng: f64,
+pub struct Point {
+    pub lat: f64,
+    pub lng: f64,
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/lookup`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Batch {
-    points: Vec<Point>,
+pub struct Batch {
+    pub points: Vec<Point>,
+}
+
+/// A refused lookup request: answered 400 with this code and message.
+#[derive(Debug, PartialEq)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The `lat` and `lng` query parameters of `GET /v1/lookup`, as `[lng, lat]`.
+pub fn parse_query(lat: Option<&str>, lng: Option<&str>) -> std::result::Result<[f64; 2], Refused> {
+    let (Some(lat), Some(lng)) = (lat, lng) else {
+        return Err(refused(
+            "missing_parameter",
+            "lat and lng are required, e.g. ?lat=-27.59&lng=-48.55",
+        ));
+    };
+    let (Ok(lat), Ok(lng)) = (lat.trim().parse::<f64>(), lng.trim().parse::<f64>()) else {
+        return Err(refused("invalid_coordinates", "lat and lng must be decimal degrees"));
+    };
+    check(lat, lng).map_err(|m| refused("invalid_coordinates", m))?;
+    Ok([lng, lat])
+}
+
+/// The points of a batch, as `[lng, lat]`, once every one is valid.
+pub fn parse_batch(batch: &Batch) -> std::result::Result<Vec<[f64; 2]>, Refused> {
+    if batch.points.is_empty() || batch.points.len() > MAX_BATCH {
+        return Err(refused(
+            "invalid_batch",
+            format!("send between 1 and {MAX_BATCH} points"),
+        ));
+    }
+    batch
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            check(p.lat, p.lng)
+                .map(|()| [p.lng, p.lat])
+                .map_err(|m| refused("invalid_coordinates", format!("points[{i}]: {m}")))
+        })
+        .collect()
 }
 
 fn authorize(req: &Request, s: &Settings) -> std::result::Result<(), Result<Response>> {
@@ -109,19 +159,10 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     }
     let url = req.url()?;
     let q = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
-    let (Some(lat), Some(lng)) = (q("lat"), q("lng")) else {
-        return error(
-            400,
-            "missing_parameter",
-            "lat and lng are required, e.g. ?lat=-27.59&lng=-48.55",
-        );
+    let [lng, lat] = match parse_query(q("lat").as_deref(), q("lng").as_deref()) {
+        Ok(p) => p,
+        Err(r) => return error(400, r.code, &r.message),
     };
-    let (Ok(lat), Ok(lng)) = (lat.trim().parse::<f64>(), lng.trim().parse::<f64>()) else {
-        return error(400, "invalid_coordinates", "lat and lng must be decimal degrees");
-    };
-    if let Err(m) = check(lat, lng) {
-        return error(400, "invalid_coordinates", &m);
-    }
     match read_cell(&ctx, CellId::of([lng, lat]), s.lookup_cache_ttl_s).await? {
         Ok(v) => Response::from_json(&answer(v.as_ref(), lat, lng)),
         Err(e) => corrupt(&e),
@@ -137,33 +178,22 @@ pub async fn post(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    if batch.points.is_empty() || batch.points.len() > MAX_BATCH {
-        return error(400, "invalid_batch", &format!("send between 1 and {MAX_BATCH} points"));
-    }
-    for (i, p) in batch.points.iter().enumerate() {
-        if let Err(m) = check(p.lat, p.lng) {
-            return error(400, "invalid_coordinates", &format!("points[{i}]: {m}"));
-        }
-    }
+    let points = match parse_batch(&batch) {
+        Ok(p) => p,
+        Err(r) => return error(400, r.code, &r.message),
+    };
     let mut cells: HashMap<CellId, Option<CellValue>> = HashMap::new();
-    for p in &batch.points {
-        if let std::collections::hash_map::Entry::Vacant(slot) = cells.entry(CellId::of([p.lng, p.lat])) {
+    for p in &points {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cells.entry(CellId::of(*p)) {
             match read_cell(&ctx, *slot.key(), s.lookup_cache_ttl_s).await? {
                 Ok(v) => slot.insert(v),
                 Err(e) => return corrupt(&e),
             };
         }
     }
-    let results: Vec<Answer> = batch
-        .points
+    let results: Vec<Answer> = points
         .iter()
-        .map(|p| {
-            answer(
-                cells.get(&CellId::of([p.lng, p.lat])).and_then(Option::as_ref),
-                p.lat,
-                p.lng,
-            )
-        })
+        .map(|&[lng, lat]| answer(cells.get(&CellId::of([lng, lat])).and_then(Option::as_ref), lat, lng))
         .collect();
     Response::from_json(&serde_json::json!({ "results": results }))
 }
