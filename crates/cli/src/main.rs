@@ -60,7 +60,8 @@ enum Command {
         #[arg(long)]
         raw_out: Option<PathBuf>,
     },
-    /// Answer points: prints a JSON array of {"covered", "distance_m"}, in order.
+    /// Answer points: prints a JSON array of {"covered", "distance_m"}, in order
+    /// (distances in metres, to the millimetre: the index's precision).
     Lookup {
         #[arg(long)]
         points: PathBuf,
@@ -204,7 +205,16 @@ fn run(cli: Cli) -> Result<(), String> {
             for (i, q) in qs.iter().enumerate() {
                 coverage::check_query(i, *q).map_err(|e| format!("{}: {e}", queries.display()))?;
             }
-            let answers: Vec<_> = qs.iter().map(|q| cov.index.query(*q)).collect();
+            // To the millimetre: the query table keeps offsets to a fraction
+            // of one (see coverage's `nearest_table`), so finer digits are noise.
+            let answers: Vec<_> = qs
+                .iter()
+                .map(|q| {
+                    let mut a = cov.index.query(*q);
+                    a.distance_m = a.distance_m.map(|d| (d * 1e3).round() / 1e3);
+                    a
+                })
+                .collect();
             println!("{}", serde_json::to_string(&answers).map_err(|e| e.to_string())?);
         }
     }
