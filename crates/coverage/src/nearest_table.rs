@@ -181,6 +181,14 @@ impl NearestTable {
 /// bucket with centre `c` and `corners` (see the module docs); `rho` bounds
 /// the distance from `c` of the corners and of every element.
 fn prune_dominated(c: [f64; 2], corners: &[[f64; 2]; 4], rho: f64, near: &[[f64; 2]], out: &mut Vec<[f64; 2]>) {
+    let lat = c[1].to_radians();
+    let (m, n) = radii_of_curvature(lat);
+    let delta = 4.0 * rho * rho * (lat.tan().abs() + 0.01) / m.min(n) + SLACK_M;
+    prune_with_delta(c, corners, delta, near, out);
+}
+
+/// [`prune_dominated`] with a given δ.
+fn prune_with_delta(c: [f64; 2], corners: &[[f64; 2]; 4], delta: f64, near: &[[f64; 2]], out: &mut Vec<[f64; 2]>) {
     if near.len() < 2 {
         out.extend_from_slice(near);
         return;
@@ -194,7 +202,6 @@ fn prune_dominated(c: [f64; 2], corners: &[[f64; 2]; 4], rho: f64, near: &[[f64;
             (p[1] - c[1]).to_radians() * m,
         ]
     };
-    let delta = 4.0 * rho * rho * (lat.tan().abs() + 0.01) / m.min(n) + SLACK_M;
     let corners = corners.map(plane);
     // Distances from each element to the four corners, in the plane at c.
     let dist: Vec<[f64; 4]> = near
@@ -212,5 +219,51 @@ fn prune_dominated(c: [f64; 2], corners: &[[f64; 2]; 4], rho: f64, near: &[[f64;
         if !dominated {
             out.push(near[i]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geodesy::destination;
+    use std::f64::consts::TAU;
+
+    /// Near-ties where the planar frame at the bucket centre is furthest
+    /// from the geodesic distances (high latitude, the 10 km radius limit):
+    /// an element nearer than its rival at some point of the bucket, by as
+    /// little as 5 mm, is always kept. Without the slack δ this fails.
+    #[test]
+    fn pruning_keeps_every_element_that_wins_somewhere_in_the_bucket() {
+        let c = [25.0, 80.0];
+        let (dlat, dlng) = (
+            5_000.0 / MIN_M_PER_DEG_LAT,
+            5_000.0 / MIN_M_PER_DEG_LAT / 80f64.to_radians().cos(),
+        );
+        let corners = [[-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+            .map(|[sx, sy]| [c[0] + 0.5 * sx * dlng, c[1] + 0.5 * sy * dlat]);
+        let mut rng = crate::synth::Rng::new(11);
+        let mut kept_by_slack_only = 0;
+        for k in 0..2_000 {
+            // A corner of the bucket, a rival inward of it, and an element
+            // outward that is 5 mm nearer to the corner: the bisector just
+            // clips the corner, the hardest case for the corner test.
+            let [sx, sy] = [[-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]][k % 4];
+            let x = corners[k % 4];
+            let outward = f64::atan2(sy, sx);
+            let fx = rng.range(100.0, 10_000.0);
+            let f = destination(x, outward + std::f64::consts::PI + rng.range(-0.3, 0.3), fx);
+            let e = destination(x, outward + rng.range(-0.3, 0.3), fx - 0.005);
+            let frame = LocalFrame::new(x);
+            assert!(frame.d2(e).sqrt() < frame.d2(f).sqrt(), "e is the nearer at x");
+            let rho = 16_000.0;
+            let mut out = Vec::new();
+            prune_dominated(c, &corners, rho, &[f, e], &mut out);
+            assert!(out.contains(&e), "e wins at {x:?} but was pruned");
+            // Would the plain planar test (δ = 0) have dropped it?
+            let mut plain = Vec::new();
+            prune_with_delta(c, &corners, 0.0, &[f, e], &mut plain);
+            kept_by_slack_only += usize::from(!plain.contains(&e));
+        }
+        assert!(kept_by_slack_only > 0, "the cases exercise the slack");
     }
 }
