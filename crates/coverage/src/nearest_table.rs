@@ -226,7 +226,7 @@ fn prune_with_delta(c: [f64; 2], corners: &[[f64; 2]; 4], delta: f64, near: &[[f
 mod tests {
     use super::*;
     use crate::geodesy::destination;
-    use std::f64::consts::TAU;
+    use std::f64::consts::PI;
 
     /// Near-ties where the planar frame at the bucket centre is furthest
     /// from the geodesic distances (high latitude, the 10 km radius limit):
@@ -251,7 +251,7 @@ mod tests {
             let x = corners[k % 4];
             let outward = f64::atan2(sy, sx);
             let fx = rng.range(100.0, 10_000.0);
-            let f = destination(x, outward + std::f64::consts::PI + rng.range(-0.3, 0.3), fx);
+            let f = destination(x, outward + PI + rng.range(-0.3, 0.3), fx);
             let e = destination(x, outward + rng.range(-0.3, 0.3), fx - 0.005);
             let frame = LocalFrame::new(x);
             assert!(frame.d2(e).sqrt() < frame.d2(f).sqrt(), "e is the nearer at x");
