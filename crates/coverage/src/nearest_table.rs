@@ -94,8 +94,8 @@ impl NearestTable {
             return None;
         }
         let mut starts = Vec::with_capacity(total);
-        let mut candidates: Vec<[f64; 2]> = Vec::new();
-        let mut near = Vec::new();
+        let mut candidates: Vec<[f32; 2]> = Vec::new();
+        let (mut near, mut kept) = (Vec::new(), Vec::new());
         for (i, &(cols, c0, count, _)) in rows.iter().enumerate() {
             let row = row_min + i as i64;
             let (lat_lo, lat_hi) = (-90.0 + row as f64 * dlat, -90.0 + (row as f64 + 1.0) * dlat);
@@ -123,11 +123,12 @@ impl NearestTable {
                 });
                 let corners = [[-dlng, lat_lo], [dlng, lat_lo], [-dlng, lat_hi], [dlng, lat_hi]]
                     .map(|[dx, lat]| [c[0] + 0.5 * dx, lat]);
-                let first = candidates.len();
-                prune_dominated(c, &corners, reach + h, &near, &mut candidates);
-                for e in &mut candidates[first..] {
-                    *e = [wrap_lng_delta(e[0] - c[0]), e[1] - c[1]];
-                }
+                kept.clear();
+                prune_dominated(c, &corners, reach + h, &near, &mut kept);
+                candidates.extend(
+                    kept.iter()
+                        .map(|e| [wrap_lng_delta(e[0] - c[0]) as f32, (e[1] - c[1]) as f32]),
+                );
             }
             starts.push(candidates.len() as u32);
         }
@@ -136,7 +137,7 @@ impl NearestTable {
             row_min,
             rows,
             starts,
-            candidates: candidates.iter().map(|e| [e[0] as f32, e[1] as f32]).collect(),
+            candidates,
         })
     }
 
@@ -166,14 +167,6 @@ impl NearestTable {
             .fold(f64::INFINITY, |best, e| {
                 best.min(frame.d2_delta(e[0] as f64 - ox, (e[1] as f64 - oy).to_radians()))
             })
-    }
-
-    pub fn len(&self) -> usize {
-        self.candidates.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.candidates.is_empty()
     }
 }
 
