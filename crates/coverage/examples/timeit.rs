@@ -17,15 +17,18 @@ fn main() {
     let t = std::time::Instant::now();
     let _ = c.index.nearest_within_radius(pts[0]);
     println!("query table (built on the first query): {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let hits = qs
-        .iter()
-        .filter(|q| c.index.nearest_within_radius(**q).is_some())
-        .count();
-    println!(
-        "queries: {:.0} ns each ({hits} hits)",
-        t.elapsed().as_nanos() as f64 / qs.len() as f64
-    );
+    let time = |label: &str, qs: &[[f64; 2]]| {
+        let t = std::time::Instant::now();
+        let hits = qs
+            .iter()
+            .filter(|q| c.index.nearest_within_radius(**q).is_some())
+            .count();
+        println!(
+            "{label}: {:.0} ns each ({hits} hits)",
+            t.elapsed().as_nanos() as f64 / qs.len() as f64
+        );
+    };
+    time("queries", &qs);
     // The same queries in spatial order: what memory locality is worth.
     let mut sorted = qs.clone();
     sorted.sort_by(|a, b| {
@@ -34,13 +37,5 @@ fn main() {
             .total_cmp(&(b[1] * 500.0).floor())
             .then(a[0].total_cmp(&b[0]))
     });
-    let t = std::time::Instant::now();
-    let hits = sorted
-        .iter()
-        .filter(|q| c.index.nearest_within_radius(**q).is_some())
-        .count();
-    println!(
-        "sorted queries: {:.0} ns each ({hits} hits)",
-        t.elapsed().as_nanos() as f64 / qs.len() as f64
-    );
+    time("sorted queries", &sorted);
 }
