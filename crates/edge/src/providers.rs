@@ -68,6 +68,16 @@ async fn load_config(store: &Kv, id: &str) -> Result<Option<StoredConfig>> {
     get_json(store, &keys::config(id)).await.map_err(store_err)
 }
 
+/// The store, when the provider has an integration (`None`: answer [`no_integration`]).
+async fn integrated(ctx: &RouteContext<()>, id: &str) -> Result<Option<Kv>> {
+    let store = kv(ctx)?;
+    Ok(load_config(&store, id).await?.map(|_| store))
+}
+
+fn not_published() -> Result<Response> {
+    error(404, "not_published", "this provider has no published coverage yet")
+}
+
 pub async fn put_integration(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let s = Settings::from_env(&ctx.env);
     let (id, _) = scoped!(req, ctx, s);
@@ -124,10 +134,9 @@ pub async fn get_integration(req: Request, ctx: RouteContext<()>) -> Result<Resp
 pub async fn delete_integration(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let s = Settings::from_env(&ctx.env);
     let (id, _) = scoped!(req, ctx, s);
-    let store = kv(&ctx)?;
-    if load_config(&store, &id).await?.is_none() {
+    let Some(store) = integrated(&ctx, &id).await? else {
         return no_integration();
-    }
+    };
     store.delete(&keys::config(&id)).await.map_err(store_err)?;
     jobs::enqueue(
         &ctx.env,
@@ -153,10 +162,9 @@ pub async fn refresh(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Some(v) if v == "false" || v == "0" => false,
         Some(_) => return error(400, "invalid_parameter", "force must be true or false"),
     };
-    let store = kv(&ctx)?;
-    if load_config(&store, &id).await?.is_none() {
+    let Some(store) = integrated(&ctx, &id).await? else {
         return no_integration();
-    }
+    };
     let (job, created) = jobs::request_refresh(&ctx.env, &store, &id, force).await?;
     Ok(Response::from_json(&json!({ "job": job, "created": created }))?.with_status(202))
 }
@@ -164,10 +172,9 @@ pub async fn refresh(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn status(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let s = Settings::from_env(&ctx.env);
     let (id, _) = scoped!(req, ctx, s);
-    let store = kv(&ctx)?;
-    if load_config(&store, &id).await?.is_none() {
+    let Some(store) = integrated(&ctx, &id).await? else {
         return no_integration();
-    }
+    };
     let pending: Option<Pending> = get_json(&store, &keys::pending(&id)).await.map_err(store_err)?;
     let job: Option<JobState> = get_json(&store, &keys::job(&id)).await.map_err(store_err)?;
     let last: Option<RunRecord> = get_json(&store, &keys::last_run(&id)).await.map_err(store_err)?;
@@ -213,10 +220,9 @@ pub async fn status(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let s = Settings::from_env(&ctx.env);
     let (id, _) = scoped!(req, ctx, s);
-    let store = kv(&ctx)?;
-    if load_config(&store, &id).await?.is_none() {
+    let Some(store) = integrated(&ctx, &id).await? else {
         return no_integration();
-    }
+    };
     let runs: Vec<RunRecord> = get_json(&store, &keys::history(&id))
         .await
         .map_err(store_err)?
@@ -232,7 +238,7 @@ pub async fn coverage(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         .await
         .map_err(store_err)?
     else {
-        return error(404, "not_published", "this provider has no published coverage yet");
+        return not_published();
     };
     let etag = format!("\"{id}-v{}-{}\"", p.version, p.updated_at_ms);
     let matches = req
@@ -245,7 +251,7 @@ pub async fn coverage(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return Ok(r);
     }
     let Some(feature) = store.get(&keys::coverage(&id)).await.map_err(store_err)? else {
-        return error(404, "not_published", "this provider has no published coverage yet");
+        return not_published();
     };
     let mut r = Response::from_bytes(feature)?;
     let h = r.headers_mut();
@@ -274,7 +280,7 @@ pub async fn elements(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         .await
         .map_err(store_err)?
     else {
-        return error(404, "not_published", "this provider has no published coverage yet");
+        return not_published();
     };
     let elements: Vec<[f64; 2]> = get_json(&store, &keys::elements(&id))
         .await
