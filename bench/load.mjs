@@ -1,5 +1,6 @@
 // P7 of anchors.md: /v1/lookup through local `wrangler dev` against a no-op
-// route of the same Worker, interleaved in one run on loopback (bounded).
+// route of the same Worker, interleaved in one run on loopback (bounded);
+// then the latency of 1,000-point batch lookups.
 // Usage: node bench/load.mjs [requests=20000] [concurrency=8]
 import { startMock, startWorker } from '../tests/e2e/harness.mjs';
 import { api, integration, waitRun, LOOKUP } from '../tests/e2e/api.mjs';
@@ -44,6 +45,21 @@ try {
     noop_p50_ms: q(lat.ping, 0.5), noop_p99_ms: q(lat.ping, 0.99),
   };
   out.p50_ratio = out.lookup_p50_ms / out.noop_p50_ms;
+  // Batches of 1,000 points over the whole network: many distinct cells each.
+  const batch = [];
+  for (let i = 0; i < 40; i++) {
+    const points = Array.from({ length: 1000 }, () => {
+      const [lng, lat] = offset(els[Math.floor(rand() * els.length)], rand() * 360, rand() * 500);
+      return { lat, lng };
+    });
+    const t = performance.now();
+    const res = await fetch(`${worker.url}/v1/lookup`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ points }) });
+    const body = await res.json();
+    batch.push(performance.now() - t);
+    if (res.status !== 200 || body.results.length !== 1000) errors++;
+  }
+  out.batch_1000_p50_ms = q(batch, 0.5);
+  out.errors_5xx = errors;
   console.log(JSON.stringify(out));
 } finally {
   worker.stop();

@@ -11,11 +11,17 @@ use crate::jobs::KV_BINDING;
 use crate::keys;
 use coverage::cell::CellId;
 use coverage::codec::CellValue;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use worker::kv::KvStore;
 use worker::{Request, Response, Result, RouteContext};
 
 pub const MAX_BATCH: usize = 1_000;
+
+/// KV reads a batch keeps in flight: a Worker invocation holds at most six
+/// connections open at once (KV calls count), the rest would only wait.
+const CONCURRENT_READS: usize = 6;
 
 #[derive(Debug, Serialize)]
 pub struct Hit {
@@ -108,17 +114,8 @@ fn check(lat: f64, lng: f64) -> std::result::Result<(), String> {
     coverage::check_query(0, [lng, lat]).map_err(|e| e.to_string().trim_start_matches("point 0: ").to_string())
 }
 
-async fn read_cell(
-    ctx: &RouteContext<()>,
-    cell: CellId,
-    ttl: u64,
-) -> Result<std::result::Result<Option<CellValue>, String>> {
-    let bytes = ctx
-        .kv(KV_BINDING)?
-        .get(&keys::cell(&cell.key()))
-        .cache_ttl(ttl)
-        .bytes()
-        .await?;
+async fn read_cell(kv: &KvStore, cell: CellId, ttl: u64) -> Result<std::result::Result<Option<CellValue>, String>> {
+    let bytes = kv.get(&keys::cell(&cell.key())).cache_ttl(ttl).bytes().await?;
     Ok(match bytes {
         None => Ok(None),
         Some(b) => CellValue::decode(&b, cell).map(Some).map_err(|e| e.to_string()),
@@ -163,7 +160,7 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Ok(p) => p,
         Err(r) => return error(400, r.code, &r.message),
     };
-    match read_cell(&ctx, CellId::of([lng, lat]), s.lookup_cache_ttl_s).await? {
+    match read_cell(&ctx.kv(KV_BINDING)?, CellId::of([lng, lat]), s.lookup_cache_ttl_s).await? {
         Ok(v) => Response::from_json(&answer(v.as_ref(), lat, lng)),
         Err(e) => corrupt(&e),
     }
@@ -182,14 +179,21 @@ pub async fn post(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Ok(p) => p,
         Err(r) => return error(400, r.code, &r.message),
     };
-    let mut cells: HashMap<CellId, Option<CellValue>> = HashMap::new();
-    for p in &points {
-        if let std::collections::hash_map::Entry::Vacant(slot) = cells.entry(CellId::of(*p)) {
-            match read_cell(&ctx, *slot.key(), s.lookup_cache_ttl_s).await? {
-                Ok(v) => slot.insert(v),
-                Err(e) => return corrupt(&e),
-            };
-        }
+    // One read per distinct cell, a few at a time.
+    let distinct: HashSet<CellId> = points.iter().map(|p| CellId::of(*p)).collect();
+    let kv = ctx.kv(KV_BINDING)?;
+    let (kv, ttl) = (&kv, s.lookup_cache_ttl_s);
+    let read: Vec<(CellId, std::result::Result<Option<CellValue>, String>)> = stream::iter(distinct)
+        .map(|c| async move { Ok::<_, worker::Error>((c, read_cell(kv, c, ttl).await?)) })
+        .buffer_unordered(CONCURRENT_READS)
+        .try_collect()
+        .await?;
+    let mut cells: HashMap<CellId, Option<CellValue>> = HashMap::with_capacity(read.len());
+    for (c, v) in read {
+        match v {
+            Ok(v) => cells.insert(c, v),
+            Err(e) => return corrupt(&e),
+        };
     }
     let results: Vec<Answer> = points
         .iter()
