@@ -3,7 +3,9 @@
 // answer computed here from the mock's own data with an independent geodesic.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMock, startWorker, until } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMock, startWorker, until, ROOT } from './harness.mjs';
 import { api, integration, waitRun, LOOKUP, recorded } from './api.mjs';
 import { validator } from './openapi.mjs';
 import { vincenty, offset, rng } from './geodesy.mjs';
@@ -17,7 +19,11 @@ const ISPS = [
 let mock, worker, a;
 before(async () => {
   mock = await startMock(ISPS.map(([, key, name, seed, boxes, c]) => `--isp=${key}:${name.replace(' ', '_')}:${seed}:${boxes}:${c}`));
-  worker = await startWorker({ vars: { OZMAP_TIMEOUT_MS: '2000', OZMAP_RETRIES: '1', OZMAP_BACKOFF_MS: '50', OZMAP_PAGE_SIZE: '200', PAGES_PER_STEP: '4', CELLS_PER_STEP: '40' } });
+  // Log level `log`: every request line and the Worker's console, for the secrets check at the end.
+  worker = await startWorker({
+    vars: { OZMAP_TIMEOUT_MS: '2000', OZMAP_RETRIES: '1', OZMAP_BACKOFF_MS: '50', OZMAP_PAGE_SIZE: '200', PAGES_PER_STEP: '4', CELLS_PER_STEP: '40' },
+    logLevel: 'log',
+  });
   a = api(worker.url);
 });
 after(() => {
@@ -168,19 +174,28 @@ test('auth matrix', async () => {
     ['GET', '/v1/lookup?lat=-27.59&lng=-48.55', ilha, 403, 'forbidden'],
     ['GET', '/v1/providers/isp-ilha/status', LOOKUP, 403, 'forbidden'],
     ['PUT', '/v1/providers/isp-ilha/integration', LOOKUP, 403, 'forbidden'],
-    ['GET', '/v1/providers/isp-sul/status', ilha, 404, 'not_found'],
-    ['GET', '/v1/providers/isp-sul/coverage', ilha, 404, 'not_found'],
-    ['POST', '/v1/providers/isp-sul/refresh', ilha, 404, 'not_found'],
+    // Tenant isolation: every provider-scoped route, with another provider's session.
+    ['GET', '/v1/providers/isp-sul/integration', ilha, 404, 'not_found'],
+    ['PUT', '/v1/providers/isp-sul/integration', ilha, 404, 'not_found'],
     ['DELETE', '/v1/providers/isp-sul/integration', ilha, 404, 'not_found'],
+    ['POST', '/v1/providers/isp-sul/refresh', ilha, 404, 'not_found'],
+    ['GET', '/v1/providers/isp-sul/status', ilha, 404, 'not_found'],
+    ['GET', '/v1/providers/isp-sul/history', ilha, 404, 'not_found'],
+    ['GET', '/v1/providers/isp-sul/coverage', ilha, 404, 'not_found'],
+    ['GET', '/v1/providers/isp-sul/elements', ilha, 404, 'not_found'],
     ['POST', '/v1/sessions', ilha, 403, 'forbidden'],
     ['GET', '/v1/providers/isp-ilha/status', `${ilha.slice(0, -2)}xx`, 401, 'invalid_token'],
   ];
+  // A PUT carries a valid body, so only the scope can refuse it.
+  const sul = integration(mock.url, 'sul-key', 'Conecta Sul', 250);
+  const sulBefore = (await a.get('/v1/providers/isp-sul/integration')).json;
   for (const [method, path, token, status, code] of cases) {
-    const r = await a.call(method, path, { token, body: method === 'PUT' || method === 'POST' ? {} : undefined });
+    const r = await a.call(method, path, { token, body: method === 'PUT' ? sul : method === 'POST' ? {} : undefined });
     assert.equal(r.status, status, `${method} ${path} with ${token?.slice(0, 8)}: ${r.text}`);
     assert.equal(r.json.error.code, code, `${method} ${path}`);
   }
   assert.equal((await a.get('/v1/providers/isp-ilha/status', { token: ilha })).status, 200);
+  assert.deepEqual((await a.get('/v1/providers/isp-sul/integration')).json, sulBefore, 'isp-sul untouched');
 });
 
 test('deleting a provider removes it from every lookup', async () => {
@@ -205,4 +220,23 @@ test('every response seen above matches the OpenAPI document the Worker serves',
   const seen = new Set(recorded.map((r) => v.match(r.path)));
   assert.deepEqual(v.templates.filter((t) => !seen.has(t)), [], 'every documented path exercised');
   assert.ok(recorded.length > 50, `${recorded.length} responses checked`);
+});
+
+test('no secret reaches a response or a log line', async () => {
+  const vars = Object.fromEntries(
+    readFileSync(join(ROOT, '.dev.vars'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
+  const secrets = [...ISPS.map(([, key]) => key), vars.PLATFORM_TOKEN, vars.LOOKUP_TOKEN, vars.SESSION_SECRET, vars.KEY_ENCRYPTION_KEY];
+  assert.ok(secrets.every((x) => typeof x === 'string' && x.length >= 6), 'every secret was read');
+  for (const r of recorded) {
+    const text = JSON.stringify(r.json) ?? '';
+    for (const x of secrets) assert.ok(!text.includes(x), `${r.method} ${r.path} answered a secret`);
+  }
+  // Session tokens are handed to the platform once; they must not be logged either.
+  const sessions = recorded.filter((r) => r.path === '/v1/sessions' && r.json?.token).map((r) => r.json.token);
+  assert.ok(sessions.length >= 2);
+  const log = worker.transcript();
+  assert.match(log, /\/v1\/providers\/isp-ilha\/status/, 'the transcript holds the request lines');
+  assert.ok(recorded.length > 50);
+  for (const x of [...secrets, ...sessions]) assert.ok(!log.includes(x), `a secret is in the Worker's log: ${x.slice(0, 4)}…`);
 });

@@ -22,11 +22,15 @@ export async function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function until(fn, { timeoutMs = 60_000, everyMs = 250, what = 'condition' } = {}) {
+/**
+ * Polls `fn` until it returns a truthy value or `timeoutMs` passes; stops at
+ * once when `gone()` says there is nothing left to wait for.
+ */
+export async function until(fn, { timeoutMs = 60_000, everyMs = 250, what = 'condition', gone = () => false } = {}) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {
+    if (gone()) throw new Error(`gave up waiting for ${what}: the process exited`);
     try {
       const v = await fn();
       if (v) return v;
@@ -41,13 +45,12 @@ export async function until(fn, { timeoutMs = 60_000, everyMs = 250, what = 'con
 function spawnLogged(name, cmd, args, opts) {
   const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = [];
-  const keep = (d) => {
-    log.push(d.toString());
-    if (log.length > 400) log.shift();
-  };
+  const keep = (d) => log.push(d.toString());
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  child.log = () => `--- ${name} ---\n${log.join('')}`;
+  // The tail, for error messages; the whole of it, for checks on what was logged.
+  child.log = () => `--- ${name} ---\n${log.slice(-400).join('')}`;
+  child.transcript = () => log.join('');
   return child;
 }
 
@@ -65,15 +68,18 @@ export async function startMock(args = []) {
   const bin = join(ROOT, 'target/release/ozmap-mock');
   const child = spawnLogged('ozmap-mock', bin, ['--port', String(port), ...args], { cwd: ROOT });
   const url = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${url}/healthz`)).ok, { what: 'the OZmap mock', timeoutMs: 30_000 }).catch((e) => {
+  await until(async () => (await fetch(`${url}/healthz`)).ok, { what: 'the OZmap mock', timeoutMs: 30_000, gone: () => child.exitCode !== null }).catch((e) => {
     kill(child);
     throw new Error(`${e.message}\n${child.log()}`);
   });
   return { url, port, child, stop: () => kill(child) };
 }
 
-/** Starts `wrangler dev` on a free port with fresh local state. */
-export async function startWorker({ vars = {} } = {}) {
+/**
+ * Starts `wrangler dev` on a free port with fresh local state. `logLevel`
+ * `log` also prints every request and the Worker's own console lines.
+ */
+export async function startWorker({ vars = {}, logLevel = 'warn' } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'wrangler-state-'));
@@ -83,11 +89,11 @@ export async function startWorker({ vars = {} } = {}) {
     'wrangler dev',
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-      '--test-scheduled', '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn', ...varArgs],
+      '--test-scheduled', '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', logLevel, ...varArgs],
     { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' } },
   );
   const url = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${url}/healthz`)).ok, { what: 'wrangler dev', timeoutMs: 180_000, everyMs: 500 }).catch((e) => {
+  await until(async () => (await fetch(`${url}/healthz`)).ok, { what: 'wrangler dev', timeoutMs: 180_000, everyMs: 500, gone: () => child.exitCode !== null }).catch((e) => {
     kill(child);
     throw new Error(`${e.message}\n${child.log()}`);
   });
@@ -96,6 +102,8 @@ export async function startWorker({ vars = {} } = {}) {
     port,
     child,
     log: () => child.log(),
+    /** Everything wrangler and the Worker printed so far. */
+    transcript: () => child.transcript(),
     /** Fires the daily cron through wrangler's local scheduled route. */
     fireCron: () => fetch(`${url}/__scheduled?cron=${encodeURIComponent('0 6 * * *')}`),
     stop: () => {
