@@ -73,6 +73,10 @@ pub struct JobState {
     pub gen: u32,
     /// Set once built.
     pub version: Option<u32>,
+    /// When it was built: the version's update time, the same in every cell,
+    /// the GeoJSON and the published record however many steps publish it.
+    #[serde(default)]
+    pub built_at_ms: Option<i64>,
     pub stats: Option<CoverageStats>,
     pub diff: Option<Diff>,
 }
@@ -91,6 +95,7 @@ impl JobState {
             invocations: 0,
             gen: 0,
             version: None,
+            built_at_ms: None,
             stats: None,
             diff: None,
         }
@@ -220,8 +225,9 @@ pub async fn step<S: Store, H: Http>(
             }
         }
     }
-    if let Some(published) = publish_cells(store, cfg, &mut state, now_ms, limits).await? {
-        finalize(store, cfg, &state, published, now_ms).await?;
+    let built_at_ms = state.built_at_ms.unwrap_or(now_ms);
+    if let Some(published) = publish_cells(store, cfg, &mut state, built_at_ms, limits).await? {
+        finalize(store, cfg, &state, published, built_at_ms).await?;
         let v = state.version.unwrap_or_default();
         let msg = format!(
             "Published version {v}: {} elements, {:.2} km².",
@@ -392,6 +398,7 @@ async fn build(
     cells.extend(previous.as_ref().map(|p| p.cells.clone()).unwrap_or_default());
     let version = previous.map_or(1, |p| p.version + 1);
     state.version = Some(version);
+    state.built_at_ms = Some(now_ms);
     let mut feature = cov.to_feature();
     if let Some(props) = feature.properties.as_mut() {
         props.insert("provider_id".into(), cfg.id.clone().into());
@@ -414,7 +421,7 @@ async fn publish_cells(
     store: &impl Store,
     cfg: &StoredConfig,
     state: &mut JobState,
-    now_ms: i64,
+    updated_at_ms: i64,
     limits: Limits,
 ) -> Result<Option<(Vec<[f64; 2]>, Vec<String>)>, StoreError> {
     let id = cfg.id.as_str();
@@ -432,7 +439,7 @@ async fn publish_cells(
             id: cfg.id.clone(),
             name: cfg.name.clone(),
             version,
-            updated_at_ms: now_ms,
+            updated_at_ms,
             radius_m: cfg.max_distance_m,
             elements: tiles.get(&cell).cloned().unwrap_or_default(),
         };
@@ -475,7 +482,7 @@ async fn finalize(
     cfg: &StoredConfig,
     state: &JobState,
     (points, cells): (Vec<[f64; 2]>, Vec<String>),
-    now_ms: i64,
+    updated_at_ms: i64,
 ) -> Result<(), StoreError> {
     let id = cfg.id.as_str();
     if let Some(staged) = store.get(&keys::job_staged(id)).await? {
@@ -484,7 +491,7 @@ async fn finalize(
     put_json(store, &keys::elements(id), &points).await?;
     let published = Published {
         version: state.version.unwrap_or(1),
-        updated_at_ms: now_ms,
+        updated_at_ms,
         radius_m: cfg.max_distance_m,
         stats: state
             .stats

@@ -61,7 +61,7 @@ fn client(m: &MockServer, page_size: u32) -> Client<NativeHttp> {
 }
 
 /// Runs a job to its end; every `Err` (a stopped invocation) is retried
-/// with the same message, as the queue would.
+/// with the same message, as the queue would. Every step runs at `NOW`.
 fn run<S: Store>(
     store: &S,
     c: &Client<NativeHttp>,
@@ -70,12 +70,25 @@ fn run<S: Store>(
     force: bool,
     limits: Limits,
 ) -> (Outcome, u32) {
+    run_at(store, c, cfg, job, force, limits, |_| NOW)
+}
+
+/// [`run`], with step `n` (from 1) running at `clock(n)`.
+fn run_at<S: Store>(
+    store: &S,
+    c: &Client<NativeHttp>,
+    cfg: &StoredConfig,
+    job: &str,
+    force: bool,
+    limits: Limits,
+    clock: impl Fn(u32) -> i64,
+) -> (Outcome, u32) {
     let mut start = Some(force);
     let mut steps = 0;
     loop {
         steps += 1;
         assert!(steps < 10_000, "job does not end");
-        match block_on(step(store, c, cfg, job, start, NOW, limits)) {
+        match block_on(step(store, c, cfg, job, start, clock(steps), limits)) {
             Ok(StepOutcome::Finished(o)) => return (o, steps),
             Ok(StepOutcome::Continue) => start = None,
             Ok(StepOutcome::Stale) => panic!("stale"),
@@ -168,6 +181,48 @@ fn a_job_publishes_cells_that_answer_like_the_mock_truth() {
             assert!((h - d).abs() < 0.01, "{h} vs {d}");
         }
     }
+    m.stop();
+}
+
+#[test]
+fn every_cell_of_a_version_carries_its_build_time() {
+    let m = mock(600);
+    let store = MemStore::default();
+    let c = cfg("isp-a", 250.0);
+    let limits = Limits {
+        pages_per_step: 3,
+        cells_per_step: 5,
+    };
+    // A minute passes between two steps, as between two queue messages.
+    let (outcome, steps) = run_at(&store, &client(&m, 50), &c, "j1", false, limits, |n| {
+        NOW + i64::from(n) * 60_000
+    });
+    assert_eq!(outcome, Outcome::Succeeded);
+    let published: Published = block_on(get_json(&store, &keys::published("isp-a"))).unwrap().unwrap();
+    assert!(
+        published.cells.len() > 2 * limits.cells_per_step,
+        "published over several steps"
+    );
+    let last_step = NOW + i64::from(steps) * 60_000;
+    assert!(
+        published.updated_at_ms > NOW + 60_000 && published.updated_at_ms < last_step,
+        "the build step's time"
+    );
+    for key in &published.cells {
+        let cell = CellId::parse(key).unwrap();
+        let bytes = store.map.borrow().get(&keys::cell(key)).cloned().unwrap();
+        let value = CellValue::decode(&bytes, cell).unwrap();
+        let share = value.providers.iter().find(|p| p.id == "isp-a").unwrap();
+        assert_eq!(share.updated_at_ms, published.updated_at_ms, "{key}");
+    }
+    let feature: serde_json::Value =
+        serde_json::from_slice(&store.map.borrow().get(&keys::coverage("isp-a")).cloned().unwrap()).unwrap();
+    assert_eq!(
+        feature["properties"]["updated_at"],
+        edge::config::iso(published.updated_at_ms)
+    );
+    let last: RunRecord = block_on(get_json(&store, &keys::last_run("isp-a"))).unwrap().unwrap();
+    assert_eq!(last.finished_at, edge::config::iso(last_step));
     m.stop();
 }
 
