@@ -2,7 +2,15 @@
 //! AND; a nested array is an OR group (our assumption: unknown 5 of
 //! ozmap-api.md). Dotted properties walk into objects, and a reference
 //! matches by its id whether it is a string or an embedded object.
+//!
+//! The spatial operators work on a `[lng, lat]` property such as `coords`:
+//! `near` keeps rows within `radius` metres (geodesic) of a point given in
+//! any shape the SDK accepts; without a radius it keeps every positioned row
+//! (OZmap would also sort them by distance; the mock keeps its own order).
+//! `within` keeps rows inside a GeoJSON `Polygon`; its `{id, model}` form
+//! needs project and region areas, which the mock does not have.
 
+use geo::{Contains, Point, Polygon};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -10,6 +18,8 @@ pub enum FilterError {
     NotAnArray,
     BadCondition(usize),
     UnknownOperator(String),
+    /// `filter[i]`'s value does not fit its operator.
+    BadValue(usize, &'static str),
 }
 
 impl std::fmt::Display for FilterError {
@@ -18,6 +28,7 @@ impl std::fmt::Display for FilterError {
             Self::NotAnArray => write!(f, "filter must be a JSON array"),
             Self::BadCondition(i) => write!(f, "filter[{i}] must have property and operator"),
             Self::UnknownOperator(o) => write!(f, "unknown filter operator {o:?}"),
+            Self::BadValue(i, want) => write!(f, "filter[{i}].value must be {want}"),
         }
     }
 }
@@ -60,11 +71,54 @@ fn check_condition(c: &Value, i: usize) -> Result<(&str, &str, &Value), FilterEr
         .get("operator")
         .and_then(Value::as_str)
         .ok_or(FilterError::BadCondition(i))?;
-    const OPS: [&str; 11] = ["=", "!=", "<", "<=", ">", ">=", "in", "notin", "like", "exists", "all"];
+    const OPS: [&str; 13] = [
+        "=", "!=", "<", "<=", ">", ">=", "in", "notin", "like", "exists", "all", "near", "within",
+    ];
     if !OPS.contains(&op) {
         return Err(FilterError::UnknownOperator(op.to_string()));
     }
-    Ok((prop, op, c.get("value").unwrap_or(&Value::Null)))
+    let value = c.get("value").unwrap_or(&Value::Null);
+    match op {
+        "near" if near_value(value).is_none() => Err(FilterError::BadValue(
+            i,
+            "a point ({lat, lng}, {latitude, longitude}, {coords} or {coordinates}) with an optional radius in metres",
+        )),
+        "within" if polygon_value(value).is_none() => Err(FilterError::BadValue(
+            i,
+            "a GeoJSON Polygon (the {id, model} form needs project areas, which the mock does not have)",
+        )),
+        _ => Ok((prop, op, value)),
+    }
+}
+
+/// A `[lng, lat]` pair of numbers or numeric strings, in range.
+fn position(v: &Value) -> Option<[f64; 2]> {
+    let a = v.as_array()?;
+    in_range([num(a.first()?)?, num(a.get(1)?)?])
+}
+
+fn in_range(p: [f64; 2]) -> Option<[f64; 2]> {
+    (p[0].abs() <= 180.0 && p[1].abs() <= 90.0).then_some(p)
+}
+
+/// `near`'s centre and radius (`None`: no limit).
+fn near_value(v: &Value) -> Option<([f64; 2], Option<f64>)> {
+    let lng = v.get("lng").or_else(|| v.get("longitude"));
+    let lat = v.get("lat").or_else(|| v.get("latitude"));
+    let centre = match (lng, lat) {
+        (Some(lng), Some(lat)) => in_range([num(lng)?, num(lat)?])?,
+        _ => position(v.get("coords").or_else(|| v.get("coordinates"))?)?,
+    };
+    match v.get("radius") {
+        None | Some(Value::Null) => Some((centre, None)),
+        Some(r) => num(r).filter(|r| *r >= 0.0).map(|r| (centre, Some(r))),
+    }
+}
+
+/// `within`'s polygon, read by the `geojson` crate.
+fn polygon_value(v: &Value) -> Option<Polygon> {
+    let g: geojson::Geometry = serde_json::from_value(v.clone()).ok()?;
+    Polygon::try_from(&g.value).ok()
 }
 
 /// Validates a filter once, so a bad one is a 400 and not a silent mismatch.
@@ -100,6 +154,16 @@ fn condition(row: &Value, c: &Value) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|hs| list().iter().all(|w| hs.iter().any(|h| loose_eq(h, w)))),
         "exists" => have.is_some_and(|h| !h.is_null()) == want.as_bool().unwrap_or(true),
+        "near" => match (have.and_then(position), near_value(want)) {
+            (Some(p), Some((centre, radius))) => {
+                radius.is_none_or(|r| coverage::geodesy::geodesic_distance_m(p, centre) <= r)
+            }
+            _ => false,
+        },
+        "within" => match (have.and_then(position), polygon_value(want)) {
+            (Some([lng, lat]), Some(area)) => area.contains(&Point::new(lng, lat)),
+            _ => false,
+        },
         "like" => {
             let needle = want.as_str().unwrap_or("").to_lowercase().replace('%', "");
             have.and_then(Value::as_str)
@@ -152,6 +216,32 @@ mod tests {
     }
 
     #[test]
+    fn spatial_operators() {
+        // ~111 m north of the centre, as OZmap's coords: [lng, lat].
+        let row = json!({"coords": [-48.55, -27.589], "lng": -48.55, "lat": -27.589});
+        let t = |op: &str, v: Value| matches(&row, &json!([{"property": "coords", "operator": op, "value": v}]));
+        assert!(t("near", json!({"lat": "-27.59", "lng": "-48.55", "radius": 120})));
+        assert!(!t("near", json!({"lat": -27.59, "lng": -48.55, "radius": 100})));
+        assert!(t(
+            "near",
+            json!({"latitude": -27.59, "longitude": -48.55, "radius": 120})
+        ));
+        assert!(t("near", json!({"coords": [-48.55, -27.59], "radius": 120})));
+        assert!(
+            t("near", json!({"coordinates": [-48.55, -27.59]})),
+            "no radius: no limit"
+        );
+        let square = |lat0: f64| json!({"type": "Polygon", "coordinates": [[[-48.56, lat0], [-48.54, lat0], [-48.54, lat0 + 0.01], [-48.56, lat0 + 0.01], [-48.56, lat0]]]});
+        assert!(t("within", square(-27.595)));
+        assert!(!t("within", square(-27.6)));
+        let unplaced = json!({"coords": null});
+        assert!(!matches(
+            &unplaced,
+            &json!([{"property": "coords", "operator": "near", "value": {"lat": 0, "lng": 0}}])
+        ));
+    }
+
+    #[test]
     fn bad_filters_are_refused() {
         assert_eq!(validate(&json!({})), Err(FilterError::NotAnArray));
         assert_eq!(validate(&json!([{"operator": "="}])), Err(FilterError::BadCondition(0)));
@@ -159,5 +249,20 @@ mod tests {
             validate(&json!([{"property": "a", "operator": "~"}])),
             Err(FilterError::UnknownOperator(_))
         ));
+        for (op, v) in [
+            ("near", json!({"lat": 91, "lng": 0})),
+            ("near", json!({"lat": 0, "lng": 0, "radius": -1})),
+            ("near", json!("here")),
+            ("within", json!({"id": "p1", "model": "project"})),
+            ("within", json!({"type": "Point", "coordinates": [0, 0]})),
+        ] {
+            assert!(
+                matches!(
+                    validate(&json!([{"property": "coords", "operator": op, "value": v}])),
+                    Err(FilterError::BadValue(0, _))
+                ),
+                "{op} {v}"
+            );
+        }
     }
 }

@@ -8,7 +8,8 @@ use ozmap_mock::{demo_isps, IspSpec, NetworkSpec};
 /// Serves /api/v2/{boxes,buildings,splitters,switches}[/{id}] and
 /// /api/v2/authenticated with the list envelope (total, count, start, limit,
 /// rows, hasNextPage, nextUrl with a cursor), `page`/`limit` for old
-/// clients, and `filter` (=, !=, <, <=, >, >=, in, notin, like, exists, all)
+/// clients, and `filter` (=, !=, <, <=, >, >=, in, notin, like, exists, all,
+/// and on `coords`: near {lat, lng, radius}, within a GeoJSON Polygon)
 /// from the query string or a JSON body. The API key goes in Authorization,
 /// raw or as `Bearer <key>`; a wrong key is 401, unknown routes and ids 404.
 ///
