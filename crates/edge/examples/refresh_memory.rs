@@ -54,7 +54,7 @@ fn main() -> Result<(), String> {
     let t = Instant::now();
     let outcome = loop {
         HEAP.reset_peak_memory();
-        let r = block_on(step(&store, &client, &cfg, "job", start, 0, Limits::default()));
+        let r = block_on(step(&store, &client, &cfg, "job", start, || 0, Limits::default()));
         per_step.push(HEAP.get_peak_memory() as f64 / MB);
         match r {
             Ok(StepOutcome::Continue) => start = None,

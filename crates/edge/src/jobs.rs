@@ -87,7 +87,6 @@ async fn run_step(env: &Env, store: &Kv, s: &Settings, id: &str, job_id: &str, s
     else {
         return Ok(()); // deleted meanwhile: the removal job clears the rest
     };
-    let now = now_ms();
     let (base, key) = match (
         BaseUrl::parse(&cfg.ozmap_url),
         decrypt(&s.key_encryption_key, id, &cfg.key_enc),
@@ -95,7 +94,7 @@ async fn run_step(env: &Env, store: &Kv, s: &Settings, id: &str, job_id: &str, s
         (Ok(b), Ok(k)) => (b, k),
         _ => {
             refresh_job::abort(store, &cfg, job_id, start.unwrap_or(false), "stored_config_unreadable",
-                "The stored OZmap address or key cannot be read (was KEY_ENCRYPTION_KEY changed?); save the integration again.", now)
+                "The stored OZmap address or key cannot be read (was KEY_ENCRYPTION_KEY changed?); save the integration again.", now_ms())
                 .await
                 .map_err(rust_err)?;
             return Ok(());
@@ -109,7 +108,7 @@ async fn run_step(env: &Env, store: &Kv, s: &Settings, id: &str, job_id: &str, s
         },
         s.client,
     );
-    match refresh_job::step(store, &client, &cfg, job_id, start, now, s.limits)
+    match refresh_job::step(store, &client, &cfg, job_id, start, now_ms, s.limits)
         .await
         .map_err(rust_err)?
     {

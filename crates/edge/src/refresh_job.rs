@@ -172,16 +172,20 @@ fn routes(cfg: &StoredConfig) -> &'static [&'static str] {
 }
 
 /// Starts a job (`start = Some(force)`) or continues one, then runs one step.
+/// `clock` gives the time in ms: read when the step starts and when a run
+/// finishes (the Worker's clock moves only across I/O, so a run's end is read
+/// after its fetches).
 pub async fn step<S: Store, H: Http>(
     store: &S,
     client: &Client<H>,
     cfg: &StoredConfig,
     job_id: &str,
     start: Option<bool>,
-    now_ms: i64,
+    clock: impl Fn() -> i64,
     limits: Limits,
 ) -> Result<StepOutcome, StoreError> {
     let id = cfg.id.as_str();
+    let now_ms = clock();
     let existing: Option<JobState> = get_json(store, &keys::job(id)).await?;
     let mut state = match (existing, start) {
         (Some(s), _) if s.job_id == job_id => s,
@@ -210,7 +214,7 @@ pub async fn step<S: Store, H: Http>(
                     Outcome::Failed,
                     Some(e.code().into()),
                     e.to_string(),
-                    now_ms,
+                    clock(),
                 )
                 .await
             }
@@ -220,7 +224,7 @@ pub async fn step<S: Store, H: Http>(
             }
             Ok(true) => {
                 if let Some(held) = build(store, cfg, &mut state, now_ms).await? {
-                    return finish(store, cfg, &state, Outcome::Held, Some(held.0.into()), held.1, now_ms).await;
+                    return finish(store, cfg, &state, Outcome::Held, Some(held.0.into()), held.1, clock()).await;
                 }
             }
         }
@@ -234,7 +238,7 @@ pub async fn step<S: Store, H: Http>(
             state.eligible,
             state.stats.as_ref().map_or(0.0, |s| s.area_km2)
         );
-        return finish(store, cfg, &state, Outcome::Succeeded, None, msg, now_ms).await;
+        return finish(store, cfg, &state, Outcome::Succeeded, None, msg, clock()).await;
     }
     put_json(store, &keys::job(id), &state).await?;
     Ok(StepOutcome::Continue)

@@ -88,7 +88,7 @@ fn run_at<S: Store>(
     loop {
         steps += 1;
         assert!(steps < 10_000, "job does not end");
-        match block_on(step(store, c, cfg, job, start, clock(steps), limits)) {
+        match block_on(step(store, c, cfg, job, start, || clock(steps), limits)) {
             Ok(StepOutcome::Finished(o)) => return (o, steps),
             Ok(StepOutcome::Continue) => start = None,
             Ok(StepOutcome::Stale) => panic!("stale"),
@@ -187,18 +187,30 @@ fn a_job_publishes_cells_that_answer_like_the_mock_truth() {
 #[test]
 fn every_cell_of_a_version_carries_its_build_time() {
     let m = mock(600);
-    let store = MemStore::default();
+    // Counts writes, never fails: time passes with I/O, as in a Worker.
+    let store = Flaky {
+        inner: MemStore::default(),
+        writes: Cell::new(0),
+        fail_at: u32::MAX,
+    };
     let c = cfg("isp-a", 250.0);
     let limits = Limits {
         pages_per_step: 3,
         cells_per_step: 5,
     };
-    // A minute passes between two steps, as between two queue messages.
+    // A minute between two steps, as between two queue messages, and 10 ms
+    // per write within a step. Remembers each step's first reading.
+    let step_start = Cell::new((0, 0));
     let (outcome, steps) = run_at(&store, &client(&m, 50), &c, "j1", false, limits, |n| {
-        NOW + i64::from(n) * 60_000
+        let t = NOW + i64::from(n) * 60_000 + i64::from(store.writes.get()) * 10;
+        if step_start.get().0 != n {
+            step_start.set((n, t));
+        }
+        t
     });
     assert_eq!(outcome, Outcome::Succeeded);
-    let published: Published = block_on(get_json(&store, &keys::published("isp-a"))).unwrap().unwrap();
+    let store = &store.inner;
+    let published: Published = block_on(get_json(store, &keys::published("isp-a"))).unwrap().unwrap();
     assert!(
         published.cells.len() > 2 * limits.cells_per_step,
         "published over several steps"
@@ -221,8 +233,15 @@ fn every_cell_of_a_version_carries_its_build_time() {
         feature["properties"]["updated_at"],
         edge::config::iso(published.updated_at_ms)
     );
-    let last: RunRecord = block_on(get_json(&store, &keys::last_run("isp-a"))).unwrap().unwrap();
-    assert_eq!(last.finished_at, edge::config::iso(last_step));
+    // The run ended after its last step's writes, not when that step began.
+    let last: RunRecord = block_on(get_json(store, &keys::last_run("isp-a"))).unwrap().unwrap();
+    assert_eq!(step_start.get().0, steps);
+    assert!(
+        last.finished_at > edge::config::iso(step_start.get().1),
+        "{} vs {}",
+        last.finished_at,
+        edge::config::iso(step_start.get().1)
+    );
     m.stop();
 }
 
@@ -412,15 +431,15 @@ fn a_second_job_is_stale_while_one_runs() {
         cells_per_step: 1,
     };
     assert_eq!(
-        block_on(step(&store, &cl, &c, "j1", Some(false), NOW, limits)).unwrap(),
+        block_on(step(&store, &cl, &c, "j1", Some(false), || NOW, limits)).unwrap(),
         StepOutcome::Continue
     );
     assert_eq!(
-        block_on(step(&store, &cl, &c, "j2", Some(false), NOW, limits)).unwrap(),
+        block_on(step(&store, &cl, &c, "j2", Some(false), || NOW, limits)).unwrap(),
         StepOutcome::Stale
     );
     assert_eq!(
-        block_on(step(&store, &cl, &c, "j1", None, NOW, limits)).unwrap(),
+        block_on(step(&store, &cl, &c, "j1", None, || NOW, limits)).unwrap(),
         StepOutcome::Continue
     );
     m.stop();
