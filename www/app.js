@@ -67,7 +67,19 @@ const published = L.geoJSON(null, { style: { color: '#12805c', weight: 1.5, dash
 const preview = L.geoJSON(null, { style: { color: '#5b3df5', weight: 1.5, fillColor: '#5b3df5', fillOpacity: 0.18, className: 'coverage' } }).addTo(map);
 const dots = L.canvas({ padding: 0.2 });
 const elementsLayer = L.layerGroup().addTo(map);
-L.control.layers(null, { 'Cobertura (prévia)': preview, 'Cobertura publicada': published, 'Elementos elegíveis': elementsLayer }, { collapsed: true }).addTo(map);
+// Top left, under the zoom: the top right is where a tested point's answer shows.
+L.control.layers(null, { 'Cobertura (prévia)': preview, 'Cobertura publicada': published, 'Elementos elegíveis': elementsLayer }, { collapsed: true, position: 'topleft' }).addTo(map);
+const legend = L.control({ position: 'bottomleft' });
+legend.onAdd = () => {
+  const d = L.DomUtil.create('div', 'map-legend');
+  d.dataset.testid = 'map-legend';
+  d.innerHTML = '<div><i class="sw preview"></i><span id="lg-preview">Prévia</span></div>'
+    + '<div><i class="sw published"></i><span id="lg-published">Publicada: nenhuma</span></div>'
+    + '<div><i class="sw dot"></i>Elementos elegíveis</div>';
+  return d;
+};
+legend.addTo(map);
+let testPoint = null;
 
 // ——— WebAssembly preview (fails soft) ———
 async function loadWasm() {
@@ -79,6 +91,7 @@ async function loadWasm() {
     console.warn('preview unavailable', e);
     banner('A pré-visualização ao vivo está indisponível neste navegador; a cobertura publicada continua visível.');
     $('preview-note').textContent = 'Pré-visualização indisponível: mostrando a cobertura publicada.';
+    $('lg-preview').textContent = 'Publicada (prévia indisponível)';
   }
 }
 
@@ -112,6 +125,7 @@ function recompute() {
     $('preview-delta').dataset.km2 = String(d);
   }
   $('preview-note').textContent = `Recalculado no navegador em ${nf().format(app.lastRedrawMs)} ms (WebAssembly).`;
+  $('lg-preview').textContent = `Prévia: ${nf().format(radius)} m`;
 }
 
 let scheduled = false;
@@ -137,6 +151,8 @@ map.on('click', (e) => {
     return;
   }
   const a = app.preview.query(lng, lat);
+  testPoint?.remove();
+  testPoint = L.circleMarker([lat, lng], { radius: 6, weight: 2, color: '#fff', fillColor: a.covered ? '#12805c' : '#c0262d', fillOpacity: 1, interactive: false, className: `test-point ${a.covered ? 'ok' : 'no'}` }).addTo(map);
   box.dataset.covered = String(a.covered);
   box.dataset.distance = String(a.distance_m ?? '');
   box.className = `answer ${a.covered ? 'ok' : 'no'}`;
@@ -152,6 +168,8 @@ async function loadPublished() {
   if (cov.status === 200 && cov.json) {
     published.addData(cov.json);
     app.state.feature = cov.json;
+    const p = cov.json.properties || {};
+    $('lg-published').textContent = `Publicada: versão ${p.version}, ${nf().format(p.radius_m)} m`;
     if (!app.wasm) preview.addData(cov.json); // fail soft: show what is published
     const b = published.getBounds();
     if (b.isValid()) map.fitBounds(b, { padding: [20, 20] });

@@ -57,6 +57,8 @@ test('the page loads cleanly, shows the coverage and the slider moves the area t
   const at150 = await areaAt(page, 150);
   assert.ok(at600 > at300 && at150 < at300, `${at150} < ${at300} < ${at600}`);
   assert.ok(Number(await page.$eval('#preview-delta', (el) => el.dataset.km2)) < 0, 'delta against the published version is shown');
+  assert.equal(await page.textContent('#lg-preview'), 'Prévia: 150 m', 'the legend follows the slider');
+  assert.equal(await page.textContent('#lg-published'), `Publicada: versão ${status.published.version}, 300 m`);
   await page.screenshot({ path: join(ARTIFACTS, 'page-slider-150.png'), fullPage: true });
   const ms = await page.evaluate(() => window.__app.lastRedrawMs);
   console.log(`# preview redraw at 150 m: ${ms.toFixed(1)} ms`);
@@ -78,6 +80,10 @@ test('a clicked point answers like /v1/lookup', async () => {
     await page.mouse.click(box.x + pt.x, box.y + pt.y);
     await page.waitForSelector('#answer:not([hidden])');
     const ans = await page.$eval('#answer', (el) => ({ ...el.dataset }));
+    // One marker, where the click was, coloured by the answer.
+    const marks = await page.$$eval('path.test-point', (ps) => ps.map((p) => p.getAttribute('class')));
+    assert.equal(marks.length, 1);
+    assert.match(marks[0], ans.covered === 'true' ? /\bok\b/ : /\bno\b/);
     const res = await a.get(`/v1/lookup?lat=${ans.lat}&lng=${ans.lng}`, { token: LOOKUP });
     assert.equal(res.status, 200);
     const hit = res.json.providers.find((p) => p.id === 'isp-page');
@@ -148,6 +154,7 @@ test('without WebAssembly the page still shows the published coverage and says s
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   await page.waitForSelector('path.published');
   assert.match(await page.textContent('#banner'), /pré-visualização ao vivo está indisponível/);
+  assert.equal(await page.textContent('#lg-preview'), 'Publicada (prévia indisponível)', 'the legend says what the fill is');
   await page.screenshot({ path: join(ARTIFACTS, 'page-no-wasm.png'), fullPage: true });
   await page.close();
 });
