@@ -172,9 +172,9 @@ fn routes(cfg: &StoredConfig) -> &'static [&'static str] {
 }
 
 /// Starts a job (`start = Some(force)`) or continues one, then runs one step.
-/// `clock` gives the time in ms: read when the step starts and when a run
-/// finishes (the Worker's clock moves only across I/O, so a run's end is read
-/// after its fetches).
+/// `clock` gives the time in ms: read when the step starts, when the coverage
+/// is built and when the run finishes (the Worker's clock moves only across
+/// I/O, so the later readings come after the step's fetches and writes).
 pub async fn step<S: Store, H: Http>(
     store: &S,
     client: &Client<H>,
@@ -223,7 +223,7 @@ pub async fn step<S: Store, H: Http>(
                 return Ok(StepOutcome::Continue);
             }
             Ok(true) => {
-                if let Some(held) = build(store, cfg, &mut state, now_ms).await? {
+                if let Some(held) = build(store, cfg, &mut state, clock()).await? {
                     return finish(store, cfg, &state, Outcome::Held, Some(held.0.into()), held.1, clock()).await;
                 }
             }
