@@ -202,11 +202,33 @@ test('deleting a provider removes it from every lookup', async () => {
   const r = await a.del('/v1/providers/isp-luz/integration');
   assert.equal(r.status, 202);
   assert.equal((await a.get('/v1/providers/isp-luz/integration')).status, 404);
+
   const luz = await expected('luz-key');
   await until(async () => {
     const res = await a.post('/v1/lookup', { points: luz.slice(0, 200).map(([lng, lat]) => ({ lat, lng })) }, { token: LOOKUP });
     return res.json.results.every((x) => x.providers.every((p) => p.id !== 'isp-luz'));
   }, { what: 'isp-luz to leave every cell', timeoutMs: 60_000 });
+  await until(async () => (await a.get('/v1/providers/isp-luz/coverage')).status === 404, { what: 'isp-luz artefacts gone', timeoutMs: 60_000 });
+});
+
+test('a provider saved again right after its deletion ends up fully published', async () => {
+  const luz = integration(mock.url, 'luz-key', 'LuzNet', 400);
+  assert.equal((await a.put('/v1/providers/isp-luz/integration', luz)).status, 201);
+  await waitRun(a, 'isp-luz', null);
+  assert.equal((await a.del('/v1/providers/isp-luz/integration')).status, 202);
+  // While its cells are being cleared, saving it again is refused; locally
+  // the queue usually finishes the removal before the next request.
+  let saved;
+  await until(async () => {
+    const r = await a.put('/v1/providers/isp-luz/integration', luz);
+    if (r.status === 409) assert.equal(r.json.error.code, 'removal_in_progress');
+    else assert.equal(r.status, 201, r.text);
+    saved = r.status === 201 ? r : null;
+    return saved;
+  }, { what: 'isp-luz to be saved again', timeoutMs: 60_000, everyMs: 20 });
+  const s = await waitRun(a, 'isp-luz', saved.json.job.id);
+  assert.equal(s.state, 'succeeded', JSON.stringify(s.last));
+  await checkLookups(['isp-luz'], 5, 200);
 });
 
 test('every response seen above matches the OpenAPI document the Worker serves', async () => {

@@ -87,6 +87,15 @@ pub async fn put_integration(mut req: Request, ctx: RouteContext<()>) -> Result<
     };
     let store = kv(&ctx)?;
     let existing = load_config(&store, &id).await?;
+    // Deleted, but its coverage not yet cleared from the cells: a new
+    // integration now would race the removal job for the same cells.
+    if existing.is_none() && store.get(&keys::published(&id)).await.map_err(store_err)?.is_some() {
+        return error(
+            409,
+            "removal_in_progress",
+            "this provider was just deleted and its coverage is still being removed; save again in a minute",
+        );
+    }
     let checked = match check(&input, existing.as_ref(), s.allow_loopback_http) {
         Ok(c) => c,
         Err(fields) => return invalid_fields(&fields),

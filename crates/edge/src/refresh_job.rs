@@ -594,6 +594,11 @@ fn job_keys(id: &str) -> [String; 6] {
 /// Removes a deleted provider from its cells, a batch per step; `Ok(true)`
 /// when done and every artefact is gone.
 pub async fn remove_step(store: &impl Store, provider_id: &str, limits: Limits) -> Result<bool, StoreError> {
+    // A removal message that outlived its removal (redelivered after the
+    // provider was saved again) must not touch the new provider.
+    if store.get(&keys::config(provider_id)).await?.is_some() {
+        return Ok(true);
+    }
     let published: Option<Published> = get_json(store, &keys::published(provider_id)).await?;
     let cells = published.map(|p| p.cells).unwrap_or_default();
     let done: usize = get_json(store, &keys::removal(provider_id)).await?.unwrap_or(0);

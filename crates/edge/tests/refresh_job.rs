@@ -10,7 +10,7 @@ use coverage::codec::CellValue;
 use edge::config::{Options, StoredConfig};
 use edge::keys;
 use edge::refresh_job::{remove_step, step, Limits, Outcome, Published, RunRecord, StepOutcome};
-use edge::store::{get_json, MemStore, Store, StoreError};
+use edge::store::{get_json, put_json, MemStore, Store, StoreError};
 use ozmap::http::{block_on, NativeHttp};
 use ozmap::{BaseUrl, Client, ClientOptions};
 use ozmap_mock::{IspSpec, MockServer, NetworkSpec};
@@ -242,6 +242,21 @@ fn every_cell_of_a_version_carries_its_build_time() {
         last.finished_at,
         edge::config::iso(step_start.get().1)
     );
+    m.stop();
+}
+
+#[test]
+fn a_removal_message_outliving_its_removal_leaves_a_saved_again_provider_alone() {
+    let m = mock(200);
+    let store = MemStore::default();
+    let c = cfg("isp-a", 300.0);
+    // Saved again after its removal finished: the config is back.
+    block_on(put_json(&store, &keys::config("isp-a"), &c)).unwrap();
+    run(&store, &client(&m, 100), &c, "j1", false, Limits::default());
+    let before = snapshot(&store);
+    assert!(before.iter().any(|(k, _)| k.starts_with("cell:")));
+    assert!(block_on(remove_step(&store, "isp-a", Limits::default())).unwrap());
+    assert_eq!(snapshot(&store), before);
     m.stop();
 }
 
